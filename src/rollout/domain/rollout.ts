@@ -1,0 +1,31 @@
+/** One version's share of traffic. Weights are relative integers (flagd `fractional` weights). */
+export interface Allocation {
+  version: number;
+  weight: number;
+}
+
+/**
+ * Pins a segment to a version before any split: every attribute named in `match` must equal one of its values
+ * (e.g. `{ tenant: ['acme'], locale: ['de-DE'] }`).
+ */
+export interface TargetingRule {
+  name?: string;
+  match: Record<string, string[]>;
+  version: number;
+}
+
+/** What an experimenter sets. The baseline is not part of it: it is always the slug's prod version. */
+export interface RolloutSpec {
+  allocation: Allocation[];
+  rules: TargetingRule[];
+  /** Context attribute to bucket on; the OpenFeature targeting key when absent. */
+  bucketBy?: string;
+}
+
+export interface StoredRollout extends RolloutSpec {
+  slug: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export const EMPTY_ROLLOUT: RolloutSpec = { allocation: [], rules: [] };

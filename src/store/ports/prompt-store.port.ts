@@ -1,0 +1,93 @@
+import type { AuditDraft, AuditEntry } from '../../audit/domain/audit-entry';
+import type { PromptStatus, PromptSummary, PromptVersion } from '../../registry/domain/prompt-version';
+import type { RolloutSpec, StoredRollout } from '../../rollout/domain/rollout';
+
+/** A version as the store receives it: everything but the number, which the store allocates. */
+export type NewPromptVersion = Omit<PromptVersion, 'version' | 'status'>;
+
+export interface CreateVersionResult {
+  version: PromptVersion;
+  /** false when an earlier request with the same idempotency key created it. */
+  created: boolean;
+}
+
+export interface StatusChange {
+  version: number;
+  from: PromptStatus;
+  to: PromptStatus;
+}
+
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+export interface PromptState {
+  /** Bumped by every change to what the slug's flag serves (status changes, rollout edits). Starts at 0. */
+  revision: number;
+  latestVersion: number;
+  statuses: Record<number, PromptStatus>;
+  rollout: StoredRollout | null;
+}
+
+/**
+ * The registry's persistence port. Every write is atomic per slug: the change and its audit entry land together
+ * or not at all, and concurrent writers never see a gap or a duplicate version number.
+ */
+export abstract class PromptStore {
+  /**
+   * Allocates the slug's next version number (1, 2, 3… with no gaps), writes the immutable body with status
+   * `draft`, and appends the audit entry built by `audit` for it, in one atomic step.
+   * With an `idempotencyKey` already used on this slug, writes nothing and returns the first result.
+   */
+  abstract createVersion(
+    input: NewPromptVersion,
+    audit: (created: PromptVersion) => AuditDraft,
+    idempotencyKey?: string,
+  ): Promise<CreateVersionResult>;
+
+  abstract getVersion(slug: string, version: number): Promise<PromptVersion | null>;
+
+  /** Newest first. */
+  abstract listVersions(slug: string, page: Page): Promise<{ items: PromptVersion[]; total: number }>;
+
+  /** Every slug with at least one version, sorted by slug. */
+  abstract listPrompts(): Promise<PromptSummary[]>;
+
+  abstract getState(slug: string): Promise<PromptState>;
+
+  /**
+   * Applies every change and appends the audit entries atomically, only if the slug's revision is still
+   * `expectedRevision` and each version's status is still its `from`; bumps the revision.
+   * @throws StaleWriteError when another writer got there first (nothing is written).
+   */
+  abstract changeStatuses(
+    slug: string,
+    expectedRevision: number,
+    changes: StatusChange[],
+    audit: AuditDraft[],
+  ): Promise<PromptState>;
+
+  /**
+   * Replaces the slug's rollout if its revision is still `expectedRevision`; bumps the revision.
+   * @throws StaleWriteError when the revision moved on (nothing is written).
+   */
+  abstract putRollout(
+    slug: string,
+    expectedRevision: number,
+    rollout: RolloutSpec & { updatedAt: string; updatedBy: string },
+    audit: AuditDraft,
+  ): Promise<PromptState>;
+}
+
+/** Reads the audit trail and appends entries that belong to no slug (keys, incident-wide actions). */
+export abstract class AuditLog {
+  /** Appends to the `_system` chain atomically. */
+  abstract appendSystem(draft: AuditDraft): Promise<AuditEntry>;
+
+  /** Newest first; `slug` limits to that slug's chain, otherwise every chain merged by time. */
+  abstract list(query: { slug?: string; limit: number; beforeAt?: string }): Promise<AuditEntry[]>;
+
+  /** One chain, oldest first, for verification. `chain` is a slug or `_system`. */
+  abstract readChain(chain: string): Promise<AuditEntry[]>;
+}
