@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { LoggingModule } from './common/logging.module';
+import { ConfigurationModule } from './config/configuration.module';
+import { HealthModule } from './health/health.module';
+import { RegistryModule } from './registry/registry.module';
+import { StoreModule } from './store/store.module';
+
+@Module({
+  imports: [ConfigurationModule, LoggingModule, StoreModule.forRoot(), AuthModule, RegistryModule, AuditModule, HealthModule],
+})
+export class AppModule {}
