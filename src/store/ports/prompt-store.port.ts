@@ -1,6 +1,9 @@
 import type { AuditDraft, AuditEntry } from '../../audit/domain/audit-entry';
 import type { PromptStatus, PromptSummary, PromptVersion } from '../../registry/domain/prompt-version';
+import type { StatusChange } from '../../registry/domain/status-transitions';
 import type { RolloutSpec, StoredRollout } from '../../rollout/domain/rollout';
+
+export type { StatusChange };
 
 /** A version as the store receives it: everything but the number, which the store allocates. */
 export type NewPromptVersion = Omit<PromptVersion, 'version' | 'status'>;
@@ -9,12 +12,6 @@ export interface CreateVersionResult {
   version: PromptVersion;
   /** false when an earlier request with the same idempotency key created it. */
   created: boolean;
-}
-
-export interface StatusChange {
-  version: number;
-  from: PromptStatus;
-  to: PromptStatus;
 }
 
 export interface Page {

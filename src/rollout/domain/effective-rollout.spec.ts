@@ -1,0 +1,34 @@
+import { effectiveRollout, prodVersionOf } from './effective-rollout';
+
+describe(prodVersionOf.name, () => {
+  it('finds the prod version', () => {
+    expect(prodVersionOf({ 1: 'deprecated', 2: 'prod', 3: 'staging' })).toBe(2);
+  });
+  it('is null while nothing is in prod', () => {
+    expect(prodVersionOf({ 1: 'draft', 2: 'staging' })).toBeNull();
+  });
+});
+
+describe(effectiveRollout.name, () => {
+  it('keeps a rollout whose versions all serve', () => {
+    const spec = { allocation: [{ version: 3, weight: 10 }, { version: 2, weight: 90 }], rules: [{ match: { tenant: ['a'] }, version: 3 }] };
+    expect(effectiveRollout(spec, { 2: 'prod', 3: 'staging' })).toEqual({ spec, inactive: [] });
+  });
+
+  it('drops deprecated versions from the split and the rules and names them', () => {
+    const spec = {
+      allocation: [{ version: 3, weight: 10 }, { version: 2, weight: 90 }],
+      rules: [{ match: { tenant: ['a'] }, version: 2 }],
+      bucketBy: 'sessionId',
+    };
+    expect(effectiveRollout(spec, { 2: 'deprecated', 3: 'prod' })).toEqual({
+      spec: { allocation: [{ version: 3, weight: 10 }], rules: [], bucketBy: 'sessionId' },
+      inactive: [2],
+    });
+  });
+
+  it('drops a split left with zero total weight, so the baseline serves everyone', () => {
+    const spec = { allocation: [{ version: 3, weight: 0 }, { version: 2, weight: 100 }], rules: [] };
+    expect(effectiveRollout(spec, { 2: 'deprecated', 3: 'staging' }).spec.allocation).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
+
+export class AllocationDto {
+  @ApiProperty({ example: 3 })
+  @IsInt() @Min(1)
+  version!: number;
+
+  @ApiProperty({ example: 500, description: 'Relative integer weight: 1 of a 10,000 total is 0.01%' })
+  @IsInt() @Min(0)
+  weight!: number;
+}
+
+export class TargetingRuleDto {
+  @ApiPropertyOptional({ example: 'acme-beta' })
+  @IsOptional() @IsString() @Length(1, 100)
+  name?: string;
+
+  @ApiProperty({ example: { tenant: ['acme'], locale: ['de-DE'] }, description: 'Every attribute must equal one of its values' })
+  @IsObject()
+  match!: Record<string, string[]>;
+
+  @ApiProperty({ example: 3 })
+  @IsInt() @Min(1)
+  version!: number;
+}
+
+export class PutRolloutDto {
+  @ApiProperty({ type: [AllocationDto], description: 'The split, in order; keep a ramping version at one end so users stay sticky' })
+  @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => AllocationDto)
+  allocation!: AllocationDto[];
+
+  @ApiPropertyOptional({ type: [TargetingRuleDto], default: [] })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => TargetingRuleDto)
+  rules?: TargetingRuleDto[];
+
+  @ApiPropertyOptional({ example: 'sessionId', description: 'Context attribute to bucket on instead of the targeting key' })
+  @IsOptional() @IsString() @Length(1, 100)
+  bucketBy?: string;
+
+  @ApiProperty({ example: 'Start the v3 canary at 5%' })
+  @IsString() @Length(1, 2000)
+  reason!: string;
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { FlagsModule } from '../flags/flags.module';
+import { RolloutController } from './rollout.controller';
+import { RolloutService } from './rollout.service';
+
+@Module({ imports: [FlagsModule], controllers: [RolloutController], providers: [RolloutService], exports: [RolloutService] })
+export class RolloutModule {}
