@@ -44,6 +44,8 @@ export class EnvironmentVariables {
   BODY_LIMIT_BYTES = 1024 * 1024;
 }
 
+/** Never echoed back in an error: they may hold a key or a password. */
+const SECRET_KEYS = new Set(['PROMPTFLAG_ADMIN_KEY', 'REDIS_URL']);
 const DEFAULTS = new EnvironmentVariables();
 const KNOWN_KEYS = new Set([...Object.keys(DEFAULTS), 'REDIS_URL', 'PROMPTFLAG_ADMIN_KEY']);
 const NUMERIC_KEYS = new Set(Object.keys(DEFAULTS).filter((key) => typeof DEFAULTS[key as keyof EnvironmentVariables] === 'number'));
@@ -60,7 +62,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const env = plainToInstance(EnvironmentVariables, Object.fromEntries(coerced));
   const errors = validateSync(env);
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map((e) => `  ${e.property}=${SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
