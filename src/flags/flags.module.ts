@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FlagsController } from './flags.controller';
+import { PromptChangePublisher } from './prompt-change.publisher';
 import { PromptFlagLoader } from './prompt-flag.loader';
 import { PromptResolver } from './prompt-resolver.service';
 import { ResolveController } from './resolve.controller';
@@ -7,7 +8,7 @@ import { ServingState } from './serving-state.service';
 
 @Module({
   controllers: [FlagsController, ResolveController],
-  providers: [PromptFlagLoader, ServingState, PromptResolver],
-  exports: [PromptFlagLoader, ServingState, PromptResolver],
+  providers: [PromptFlagLoader, ServingState, PromptResolver, PromptChangePublisher],
+  exports: [PromptFlagLoader, ServingState, PromptResolver, PromptChangePublisher],
 })
 export class FlagsModule {}

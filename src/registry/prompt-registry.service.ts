@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, PayloadTooLargeError, StaleWriteError, UnprocessableError } from '../common/domain/domain-error';
 import type { Principal } from '../auth/domain/principal';
-import { ChangeFeed } from '../store/ports/change-feed.port';
+import { PromptChangePublisher } from '../flags/prompt-change.publisher';
 import { type CreateVersionResult, type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { contentHash } from './domain/content-hash';
 import type { PromptDraft, PromptStatus, PromptSummary, PromptVersion, VariableDeclaration } from './domain/prompt-version';
@@ -20,7 +20,7 @@ const STATUS_CHANGE_ATTEMPTS = 3;
 export class PromptRegistryService {
   constructor(
     private readonly store: PromptStore,
-    private readonly feed: ChangeFeed,
+    private readonly changes: PromptChangePublisher,
   ) {}
 
   lint(template: string, variables: VariableDeclaration[]): LintReport {
@@ -110,7 +110,7 @@ export class PromptRegistryService {
   }
 
   private async announce(slug: string, state: PromptState): Promise<void> {
-    await this.feed.publish({ kind: 'prompt', slug, revision: state.revision });
+    await this.changes.changed(slug, state.revision);
   }
 }
 

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { FlagsModule } from '../flags/flags.module';
 import { PromptRegistryService } from './prompt-registry.service';
 import { PromptsController } from './prompts.controller';
 
 @Module({
+  imports: [FlagsModule],
   controllers: [PromptsController],
   providers: [PromptRegistryService],
   exports: [PromptRegistryService],

@@ -3,8 +3,8 @@ import type { Principal } from '../auth/domain/principal';
 import { ConflictError, StaleWriteError, UnprocessableError } from '../common/domain/domain-error';
 import { buildFlagDocument, validateFlagDocument } from '../flags/domain/flag-document';
 import { validateRolloutSpec } from '../flags/domain/rollout-validation';
+import { PromptChangePublisher } from '../flags/prompt-change.publisher';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
-import { ChangeFeed } from '../store/ports/change-feed.port';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { effectiveRollout, prodVersionOf } from './domain/effective-rollout';
 import { EMPTY_ROLLOUT, type RolloutSpec } from './domain/rollout';
@@ -25,7 +25,7 @@ export class RolloutService {
   constructor(
     private readonly store: PromptStore,
     private readonly loader: PromptFlagLoader,
-    private readonly feed: ChangeFeed,
+    private readonly changes: PromptChangePublisher,
   ) {}
 
   async get(slug: string): Promise<RolloutView> {
@@ -59,7 +59,7 @@ export class RolloutService {
         after: { revision: state.revision + 1, ...spec },
         reason,
       });
-      await this.feed.publish({ kind: 'prompt', slug, revision: next.revision });
+      await this.changes.changed(slug, next.revision);
       return view(slug, next);
     } catch (error) {
       if (error instanceof StaleWriteError) throw staleRevision(slug, expectedRevision, (await this.store.getState(slug)).revision);

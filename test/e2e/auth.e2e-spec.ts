@@ -1,5 +1,6 @@
 import { ROLES, type Role, roleAllows } from '../../src/auth/domain/roles';
 import { createTestApp, type TestApp, versionBody } from '../helpers/create-test-app';
+import { waitFor } from '../helpers/seed';
 
 /** Every route with the least role it needs. */
 const ROUTES: { method: string; path: string; needs: Role; body?: unknown; headers?: Record<string, string> }[] = [
@@ -108,11 +109,3 @@ describe('authentication and roles (redis store)', () => {
     expect((await t.call('POST', '/v1/prompts/roles/resolve', { key: keys.reader, body: { targetingKey: 'u' } })).status).not.toBe(429);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
