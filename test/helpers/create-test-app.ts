@@ -40,7 +40,7 @@ export interface CallResult {
  */
 export async function createTestApp(options: { store: StoreKind; overrides?: Partial<EnvironmentVariables> } = { store: 'redis' }): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'promptflag-test-'));
-  const adminKey = `test-admin-${randomUUID()}-${randomUUID()}`;
+  const adminKey = options.overrides?.PROMPTFLAG_ADMIN_KEY ?? `test-admin-${randomUUID()}-${randomUUID()}`;
   const config = Object.assign(new EnvironmentVariables(), {
     PORT: 0,
     LOG_LEVEL: 'silent',

@@ -1,0 +1,167 @@
+import type { PromptVersion, VariableDeclaration } from '../../registry/domain/prompt-version';
+import type { Allocation, RolloutSpec, TargetingRule } from '../../rollout/domain/rollout';
+import type { FlagdFlagDefinition, FlagdTargeting } from './flag-document';
+import { PromptFlagBuildError } from './flags.errors';
+
+export {
+  buildFlagDocument,
+  validateFlagDocument,
+  FLAGD_SCHEMA_URL,
+  FLAG_SET_ID,
+  type FlagdDocument,
+  type FlagdFlagDefinition,
+} from './flag-document';
+
+/** The value a prompt flag's variant resolves to: everything a client needs to render that version. */
+export type PromptFlagValue = {
+  slug: string;
+  version: number;
+  template: string;
+  modelHint: string;
+  contentHash: string;
+  variables: VariableDeclaration[];
+};
+
+/** Flag metadata of a prompt flag (flagd allows only primitives). `killedTo` is present only while killed. */
+export type PromptFlagMetadata = {
+  slug: string;
+  revision: number;
+  baseline: number;
+  killedTo?: number;
+};
+
+/** What {@link buildPromptFlag} returns: a flagd flag narrowed to our shape. */
+export type PromptFlagDefinition = FlagdFlagDefinition & {
+  state: 'ENABLED';
+  variants: Record<string, PromptFlagValue>;
+  defaultVariant: string;
+  metadata: PromptFlagMetadata;
+};
+
+export interface PromptFlagInput {
+  slug: string;
+  /** Revision of the rollout/flag state this flag was built from (goes to metadata). */
+  revision: number;
+  /** The slug's prod version: the default variant, served when no rule or split applies. */
+  baseline: PromptVersion;
+  /** The versions the rollout names (allocation and rules). Extra versions are ignored. */
+  trafficVersions: PromptVersion[];
+  rollout: RolloutSpec;
+  /** Kill switch: everyone gets this version, no targeting at all. */
+  killedTo?: PromptVersion;
+}
+
+/** Context attribute holding flagd's flag key inside targeting (injected by flagd). */
+export const FLAGD_FLAG_KEY_VAR = '$flagd.flagKey';
+
+const VARIANT_NAME = /^v(0|[1-9][0-9]*)$/;
+
+export function variantName(version: number): string {
+  return `v${version}`;
+}
+
+/** The version a `v<version>` variant name stands for, or undefined when the name is not of that form. */
+export function versionOfVariant(name: string): number | undefined {
+  const m = VARIANT_NAME.exec(name);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+export function promptFlagValue(v: PromptVersion): PromptFlagValue {
+  return {
+    slug: v.slug,
+    version: v.version,
+    template: v.template,
+    modelHint: v.modelHint,
+    contentHash: v.contentHash,
+    variables: v.variables.map(cleanVariable),
+  };
+}
+
+/**
+ * The flagd flag serving `slug`. Rules come first and pin segments; then the weighted split in allocation order
+ * (keep a ramping candidate at one end so its users stay in it as its weight grows); else the baseline.
+ *
+ * - no `bucketBy`: fractional shorthand, hashing `flagKey + targetingKey`;
+ * - `bucketBy`: hash `flagKey + <attribute>`, but fall back to the shorthand when the attribute is missing (or
+ *   empty), since `cat` with a missing attribute would put every such user into the same bucket;
+ * - kill: the default variant is the kill version and there is no targeting (never `state: DISABLED`, which
+ *   would make each client fall back to its own code default).
+ */
+export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
+  const { slug, revision, baseline, rollout, killedTo } = input;
+  const supplied = new Map<number, PromptVersion>();
+  for (const v of [baseline, ...(killedTo ? [killedTo] : []), ...input.trafficVersions]) {
+    if (v.slug !== slug) {
+      throw new PromptFlagBuildError(`Version ${v.version} belongs to "${v.slug}", not to "${slug}"`);
+    }
+    const known = supplied.get(v.version);
+    if (known === undefined) supplied.set(v.version, v);
+    else if (known.contentHash !== v.contentHash) {
+      throw new PromptFlagBuildError(`Two different bodies were supplied for version ${v.version} of "${slug}"`);
+    }
+  }
+
+  const needed = new Set<number>([baseline.version]);
+  if (killedTo) needed.add(killedTo.version);
+  for (const a of rollout.allocation) needed.add(a.version);
+  for (const r of rollout.rules) needed.add(r.version);
+
+  const variants: Record<string, PromptFlagValue> = {};
+  for (const n of [...needed].sort((a, b) => a - b)) {
+    const v = supplied.get(n);
+    if (v === undefined) {
+      throw new PromptFlagBuildError(`The rollout of "${slug}" names version ${n}, which was not supplied`);
+    }
+    variants[variantName(n)] = promptFlagValue(v);
+  }
+
+  const metadata: PromptFlagMetadata = { slug, revision, baseline: baseline.version };
+  if (killedTo) {
+    metadata.killedTo = killedTo.version;
+    return { state: 'ENABLED', variants, defaultVariant: variantName(killedTo.version), metadata };
+  }
+  const flag: PromptFlagDefinition = {
+    state: 'ENABLED',
+    variants,
+    defaultVariant: variantName(baseline.version),
+    metadata,
+  };
+  const targeting = buildTargeting(rollout);
+  if (targeting !== undefined) flag.targeting = targeting;
+  return flag;
+}
+
+/** The JSON Logic of a rollout; undefined when nothing targets (empty allocation and no rules). */
+export function buildTargeting(rollout: RolloutSpec): FlagdTargeting | undefined {
+  const split = rollout.allocation.length > 0 ? buildSplit(rollout.allocation, rollout.bucketBy) : null;
+  if (rollout.rules.length === 0) return split ?? undefined;
+  const args: unknown[] = [];
+  for (const rule of rollout.rules) args.push(ruleCondition(rule), variantName(rule.version));
+  args.push(split);
+  return { if: args };
+}
+
+function ruleCondition(rule: TargetingRule): FlagdTargeting {
+  return {
+    and: Object.entries(rule.match).map(([attribute, values]) => ({ in: [{ var: attribute }, [...values]] })),
+  };
+}
+
+function buildSplit(allocation: Allocation[], bucketBy: string | undefined): FlagdTargeting {
+  const buckets = () => allocation.map((a) => [variantName(a.version), a.weight]);
+  const shorthand = { fractional: buckets() };
+  if (bucketBy === undefined) return shorthand;
+  const byAttribute = {
+    fractional: [{ cat: [{ var: FLAGD_FLAG_KEY_VAR }, { var: bucketBy }] }, ...buckets()],
+  };
+  return { if: [{ var: bucketBy }, byAttribute, shorthand] };
+}
+
+function cleanVariable(d: VariableDeclaration): VariableDeclaration {
+  const out: VariableDeclaration = { name: d.name };
+  if (d.required !== undefined) out.required = d.required;
+  if (d.description !== undefined) out.description = d.description;
+  return out;
+}
