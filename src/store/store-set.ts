@@ -1,0 +1,12 @@
+import type { ApiKeyStore } from './ports/api-key-store.port';
+import type { ChangeFeed, StoreHealth } from './ports/change-feed.port';
+import type { AuditLog, PromptStore } from './ports/prompt-store.port';
+
+/** One adapter for every store port, all over the same backing store. */
+export interface StoreSet {
+  promptStore: PromptStore;
+  auditLog: AuditLog;
+  apiKeyStore: ApiKeyStore;
+  changeFeed: ChangeFeed;
+  health: StoreHealth;
+}
