@@ -32,10 +32,13 @@ export class PromptFlagLoader {
 
   /** The flag that `state`, with `rollout` in place of the stored one when given, would publish. */
   async build(slug: string, state: PromptState, rollout?: RolloutSpec): Promise<LoadedPromptFlag | null> {
-    const baseline = prodVersionOf(state.statuses);
+    const killedTo = state.kill?.toVersion;
+    // While killed the kill version serves even when no version is prod any more (killed to the last prod).
+    const baseline = prodVersionOf(state.statuses) ?? killedTo ?? null;
     if (baseline === null) return null;
     const { spec, inactive } = effectiveRollout(rollout ?? state.rollout ?? EMPTY_ROLLOUT, state.statuses);
     const numbers = new Set([baseline, ...spec.allocation.map((a) => a.version), ...spec.rules.map((r) => r.version)]);
+    if (killedTo !== undefined) numbers.add(killedTo);
     const versions = new Map<number, PromptVersion>();
     for (const n of numbers) versions.set(n, await this.body(slug, n));
     const flag = buildPromptFlag({
@@ -44,6 +47,7 @@ export class PromptFlagLoader {
       baseline: versions.get(baseline) as PromptVersion,
       trafficVersions: [...versions.values()],
       rollout: spec,
+      ...(killedTo !== undefined ? { killedTo: versions.get(killedTo) as PromptVersion } : {}),
     });
     return { slug, revision: state.revision, flag, versions, inactive };
   }

@@ -2,7 +2,7 @@ import { StaleWriteError } from '../common/domain/domain-error';
 import type { PromptStatus } from '../registry/domain/prompt-version';
 import type { PromptState, StatusChange } from './ports/prompt-store.port';
 
-export const EMPTY_PROMPT_STATE: PromptState = Object.freeze({ revision: 0, latestVersion: 0, statuses: {}, rollout: null });
+export const EMPTY_PROMPT_STATE: PromptState = Object.freeze({ revision: 0, latestVersion: 0, statuses: {}, rollout: null, kill: null });
 
 /** @throws StaleWriteError when the slug's revision is no longer the one the caller planned against. */
 export function assertRevision(slug: string, state: PromptState, expectedRevision: number): void {

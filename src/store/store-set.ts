@@ -1,5 +1,7 @@
+import type { AlertStore } from './ports/alert-store.port';
 import type { ApiKeyStore } from './ports/api-key-store.port';
 import type { ChangeFeed, StoreHealth } from './ports/change-feed.port';
+import type { ExperimentStore } from './ports/experiment-store.port';
 import type { AuditLog, PromptStore } from './ports/prompt-store.port';
 
 /** One adapter for every store port, all over the same backing store. */
@@ -9,4 +11,6 @@ export interface StoreSet {
   apiKeyStore: ApiKeyStore;
   changeFeed: ChangeFeed;
   health: StoreHealth;
+  experimentStore: ExperimentStore;
+  alertStore: AlertStore;
 }

@@ -1,8 +1,10 @@
 import { type DynamicModule, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { OpenedStores, openStores } from './opened-stores';
+import { AlertStore } from './ports/alert-store.port';
 import { ApiKeyStore } from './ports/api-key-store.port';
 import { ChangeFeed, StoreHealth } from './ports/change-feed.port';
+import { ExperimentStore } from './ports/experiment-store.port';
 import { AuditLog, PromptStore } from './ports/prompt-store.port';
 import type { StoreSet } from './store-set';
 
@@ -18,6 +20,8 @@ const PORTS: Record<keyof StoreSet, abstract new (...args: never[]) => unknown> 
   apiKeyStore: ApiKeyStore,
   changeFeed: ChangeFeed,
   health: StoreHealth,
+  experimentStore: ExperimentStore,
+  alertStore: AlertStore,
 };
 
 /**

@@ -189,7 +189,7 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
       });
 
       it('reports an unknown slug as an empty state', async () => {
-        await expect(stores.promptStore.getState('unknown')).resolves.toEqual({ revision: 0, latestVersion: 0, statuses: {}, rollout: null });
+        await expect(stores.promptStore.getState('unknown')).resolves.toEqual({ revision: 0, latestVersion: 0, statuses: {}, rollout: null, kill: null });
       });
 
       it('reports the state of a slug', async () => {
@@ -199,6 +199,7 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
           latestVersion: 2,
           statuses: { 1: 'draft', 2: 'draft' },
           rollout: null,
+          kill: null,
         });
       });
     });
@@ -207,7 +208,7 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
       it('applies every change with its audit entries and bumps the revision', async () => {
         await createVersions('flow', 2);
         const promoted = await stores.promptStore.changeStatuses('flow', 0, [{ version: 1, from: 'draft', to: 'prod' }], [draft('promote 1', 10)]);
-        expect(promoted).toEqual({ revision: 1, latestVersion: 2, statuses: { 1: 'prod', 2: 'draft' }, rollout: null });
+        expect(promoted).toEqual({ revision: 1, latestVersion: 2, statuses: { 1: 'prod', 2: 'draft' }, rollout: null, kill: null });
         const swapped = await stores.promptStore.changeStatuses(
           'flow',
           1,
@@ -217,7 +218,7 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
           ],
           [draft('promote 2', 11), draft('deprecate 1', 11)],
         );
-        expect(swapped).toEqual({ revision: 2, latestVersion: 2, statuses: { 1: 'deprecated', 2: 'prod' }, rollout: null });
+        expect(swapped).toEqual({ revision: 2, latestVersion: 2, statuses: { 1: 'deprecated', 2: 'prod' }, rollout: null, kill: null });
         await expect(stores.promptStore.getState('flow')).resolves.toEqual(swapped);
         const chain = await stores.auditLog.readChain('flow');
         expect(chain.map((e) => e.action)).toEqual(['version.created', 'version.created', 'promote 1', 'promote 2', 'deprecate 1']);
@@ -308,7 +309,7 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
       it('stores the rollout for the slug and bumps the revision', async () => {
         await createVersions('ramp', 2);
         const state = await stores.promptStore.putRollout('ramp', 0, rollout, draft('rollout.updated', 20));
-        expect(state).toEqual({ revision: 1, latestVersion: 2, statuses: { 1: 'draft', 2: 'draft' }, rollout: { ...rollout, slug: 'ramp' } });
+        expect(state).toEqual({ revision: 1, latestVersion: 2, statuses: { 1: 'draft', 2: 'draft' }, rollout: { ...rollout, slug: 'ramp' }, kill: null });
         await expect(stores.promptStore.getState('ramp')).resolves.toEqual(state);
         expect((await stores.auditLog.readChain('ramp')).at(-1)).toMatchObject({ action: 'rollout.updated', seq: 3 });
       });
@@ -320,6 +321,77 @@ export function describeStoreContract(name: string, makeStores: () => Promise<St
         await expect(stores.promptStore.putRollout('ramp-stale', 0, { ...rollout, allocation: [] }, draft('second'))).rejects.toThrow(StaleWriteError);
         await expect(stores.promptStore.getState('ramp-stale')).resolves.toEqual(before);
         expect(await stores.auditLog.readChain('ramp-stale')).toHaveLength(3);
+      });
+    });
+
+    describe('PromptStore kill switch', () => {
+      const rollout = { allocation: [{ version: 1, weight: 50 }, { version: 2, weight: 50 }], rules: [{ match: { tenant: ['acme'] }, version: 2 }], updatedAt: at(20), updatedBy: 'exp' };
+      const kill = (toVersion: number) => ({ toVersion, reason: 'incident', at: at(30), actor: 'oncall' });
+
+      async function killable(slug: string): Promise<number> {
+        await createVersions(slug, 2);
+        await stores.promptStore.changeStatuses(slug, 0, [{ version: 1, from: 'draft', to: 'staging' }, { version: 1, from: 'staging', to: 'prod' }], [draft('promote')]);
+        return (await stores.promptStore.putRollout(slug, 1, rollout, draft('rollout.replaced', 20))).revision;
+      }
+
+      it('sets the kill with its audit entry, bumps the revision and leaves the rollout and statuses untouched', async () => {
+        const revision = await killable('killed');
+        const before = await stores.promptStore.getState('killed');
+        const state = await stores.promptStore.setKill('killed', revision, kill(1), draft('kill', 30));
+        const chain = await stores.auditLog.readChain('killed');
+        const entry = chain.at(-1)!;
+        expect(entry).toMatchObject({ action: 'kill' });
+        expect(state).toEqual({ ...before, revision: revision + 1, kill: { ...kill(1), auditId: entry.id } });
+        await expect(stores.promptStore.getState('killed')).resolves.toEqual(state);
+        expect(verifyAuditChain(chain)).toEqual({ ok: true, length: chain.length });
+      });
+
+      it('re-points a kill, then clears it so the stored rollout is back exactly as before', async () => {
+        const revision = await killable('restored');
+        const before = await stores.promptStore.getState('restored');
+        const first = await stores.promptStore.setKill('restored', revision, kill(1), draft('kill'));
+        const second = await stores.promptStore.setKill('restored', first.revision, kill(2), draft('kill again'));
+        expect(second.kill).toMatchObject({ toVersion: 2 });
+        expect(second.kill!.auditId).not.toBe(first.kill!.auditId);
+        const cleared = await stores.promptStore.clearKill('restored', second.revision, draft('restore'));
+        expect(cleared).toEqual({ ...before, revision: revision + 3, kill: null });
+        await expect(stores.promptStore.getState('restored')).resolves.toEqual(cleared);
+        expect((await stores.auditLog.readChain('restored')).slice(-3).map((e) => e.action)).toEqual(['kill', 'kill again', 'restore']);
+      });
+
+      it('refuses a stale revision for setKill and clearKill with StaleWriteError and writes nothing', async () => {
+        const revision = await killable('kill-stale');
+        await stores.promptStore.putRollout('kill-stale', revision, rollout, draft('moved on'));
+        const before = await stores.promptStore.getState('kill-stale');
+        const chainBefore = await stores.auditLog.readChain('kill-stale');
+        await expect(stores.promptStore.setKill('kill-stale', revision, kill(1), draft('kill'))).rejects.toThrow(StaleWriteError);
+        await expect(stores.promptStore.clearKill('kill-stale', revision, draft('restore'))).rejects.toThrow(StaleWriteError);
+        await expect(stores.promptStore.getState('kill-stale')).resolves.toEqual(before);
+        await expect(stores.auditLog.readChain('kill-stale')).resolves.toEqual(chainBefore);
+      });
+
+      it('lets exactly one of several kills with the same expected revision win', async () => {
+        const revision = await killable('kill-race');
+        const peer = fixture.peer ?? stores;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? peer : stores).promptStore.setKill('kill-race', revision, kill(1 + (i % 2)), draft(`k${i}`))),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StaleWriteError);
+        const state = await stores.promptStore.getState('kill-race');
+        expect(state.revision).toBe(revision + 1);
+        expect((await stores.auditLog.readChain('kill-race')).at(-1)!.id).toBe(state.kill!.auditId);
+      });
+
+      it('appends an audit entry without changing the state or the revision', async () => {
+        const revision = await killable('refusals');
+        const before = await stores.promptStore.getState('refusals');
+        const entry = await stores.promptStore.appendAudit('refusals', draft('kill.refused', 40));
+        expect(entry).toMatchObject({ chain: 'refusals', action: 'kill.refused' });
+        await expect(stores.promptStore.getState('refusals')).resolves.toEqual({ ...before, revision });
+        const chain = await stores.auditLog.readChain('refusals');
+        expect(chain.at(-1)).toEqual(entry);
+        expect(verifyAuditChain(chain)).toEqual({ ok: true, length: chain.length });
       });
     });
 

@@ -20,6 +20,7 @@ describe('embedded store: a hard kill of the service process loses no acknowledg
   const adminKey = `durability-${randomUUID()}`;
   let port: number;
   let service: ChildProcess | undefined;
+  let exited: Promise<unknown> = Promise.resolve();
 
   beforeAll(async () => {
     port = await freePort();
@@ -35,15 +36,16 @@ describe('embedded store: a hard kill of the service process loses no acknowledg
       headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: response.status, body: await response.json().catch(() => undefined) };
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as { version: number; contentHash: string } };
   };
 
   const start = async () => {
     service = spawn(process.execPath, ['-r', join(ROOT, 'test/durability/support/register-ts.js'), join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: '', PORT: String(port), DATA_DIR: dataDir, PROMPTFLAG_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', FLAGS_DIR: join(dataDir, 'none') },
+      env: { ...process.env, REDIS_URL: '', PORT: String(port), DATA_DIR: dataDir, PROMPTFLAG_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', FLAGS_DIR: join(dataDir, 'none'), SYNC_PORT: '0' },
       stdio: 'ignore',
     });
+    exited = new Promise((resolve) => service?.once('exit', resolve));
     await waitFor(async () => (await call('GET', '/ready').catch(() => ({ status: 0 }))).status === 200, 30_000);
   };
 
@@ -71,7 +73,7 @@ describe('embedded store: a hard kill of the service process loses no acknowledg
           }
         }),
       );
-      await new Promise((resolve) => service?.once('exit', resolve));
+      await exited;
     }
     await start();
     let lost = 0;

@@ -1,9 +1,11 @@
 import type { StoreSet } from '../store-set';
+import { EmbeddedAlertStore } from './embedded-alert.store';
 import { EmbeddedApiKeyStore } from './embedded-api-key.store';
 import { EmbeddedAuditLog } from './embedded-audit.log';
 import { EmbeddedChains } from './embedded-chains';
 import { EmbeddedChangeFeed } from './embedded-change.feed';
 import type { EmbeddedDatabase } from './embedded-database';
+import { EmbeddedExperimentStore } from './embedded-experiment.store';
 import { EmbeddedPromptStore } from './embedded-prompt.store';
 import { EmbeddedStoreHealth } from './embedded-store.health';
 
@@ -20,5 +22,7 @@ export function createEmbeddedStores(db: EmbeddedDatabase): EmbeddedStoreSet {
     apiKeyStore: new EmbeddedApiKeyStore(db, chains),
     changeFeed: new EmbeddedChangeFeed(),
     health: new EmbeddedStoreHealth(db),
+    experimentStore: new EmbeddedExperimentStore(db),
+    alertStore: new EmbeddedAlertStore(db),
   };
 }

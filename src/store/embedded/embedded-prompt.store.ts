@@ -1,8 +1,9 @@
-import type { AuditDraft } from '../../audit/domain/audit-entry';
+import type { AuditDraft, AuditEntry } from '../../audit/domain/audit-entry';
 import type { PromptStatus, PromptSummary, PromptVersion } from '../../registry/domain/prompt-version';
 import type { RolloutSpec, StoredRollout } from '../../rollout/domain/rollout';
 import {
   type CreateVersionResult,
+  type KillState,
   type NewPromptVersion,
   type Page,
   PromptStore,
@@ -123,11 +124,43 @@ export class EmbeddedPromptStore extends PromptStore {
     );
   }
 
+  setKill(slug: string, expectedRevision: number, kill: Omit<KillState, 'auditId'>, audit: AuditDraft): Promise<PromptState> {
+    return guardSqlite(() =>
+      this.db.write(() => {
+        const state = this.state(slug);
+        assertRevision(slug, state, expectedRevision);
+        const [entry] = this.chains.append(slug, [audit]);
+        const stored: KillState = { ...kill, auditId: entry.id };
+        this.db
+          .statement('INSERT INTO kills (slug, body) VALUES (@slug, @body) ON CONFLICT (slug) DO UPDATE SET body = @body')
+          .run({ slug, body: JSON.stringify(stored) });
+        return { ...state, kill: stored, revision: this.bumpRevision(slug) };
+      }),
+    );
+  }
+
+  clearKill(slug: string, expectedRevision: number, audit: AuditDraft): Promise<PromptState> {
+    return guardSqlite(() =>
+      this.db.write(() => {
+        const state = this.state(slug);
+        assertRevision(slug, state, expectedRevision);
+        this.db.statement('DELETE FROM kills WHERE slug = ?').run(slug);
+        this.chains.append(slug, [audit]);
+        return { ...state, kill: null, revision: this.bumpRevision(slug) };
+      }),
+    );
+  }
+
+  appendAudit(slug: string, audit: AuditDraft): Promise<AuditEntry> {
+    return guardSqlite(() => this.db.write(() => this.chains.append(slug, [audit])[0]));
+  }
+
   private state(slug: string): PromptState {
     const prompt = this.db.statement('SELECT latest_version AS latestVersion, revision FROM prompts WHERE slug = ?').get(slug) as
       | { latestVersion: number; revision: number }
       | undefined;
     const rollout = this.db.statement('SELECT body FROM rollouts WHERE slug = ?').get(slug) as { body: string } | undefined;
+    const kill = this.db.statement('SELECT body FROM kills WHERE slug = ?').get(slug) as { body: string } | undefined;
     const statuses: Record<number, PromptStatus> = {};
     const rows = this.db.statement('SELECT version, status FROM versions WHERE slug = ?').all(slug) as { version: number; status: PromptStatus }[];
     for (const row of rows) statuses[row.version] = row.status;
@@ -136,6 +169,7 @@ export class EmbeddedPromptStore extends PromptStore {
       ...prompt,
       statuses,
       rollout: rollout ? (JSON.parse(rollout.body) as StoredRollout) : null,
+      kill: kill ? (JSON.parse(kill.body) as KillState) : null,
     };
   }
 

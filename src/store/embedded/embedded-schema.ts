@@ -55,4 +55,11 @@ export const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: the kill switch (issue 5). One row per killed slug; no row means not killed, so existing databases need no backfill.
+  `
+  CREATE TABLE kills (
+    slug TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

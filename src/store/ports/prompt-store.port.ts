@@ -19,12 +19,23 @@ export interface Page {
   limit: number;
 }
 
+/** The slug's kill switch while it is on: everyone is served `toVersion`, the stored rollout is kept aside untouched. */
+export interface KillState {
+  toVersion: number;
+  reason: string;
+  at: string;
+  actor: string;
+  /** Id of the audit entry that set this kill (filled in by the store). */
+  auditId: string;
+}
+
 export interface PromptState {
-  /** Bumped by every change to what the slug's flag serves (status changes, rollout edits). Starts at 0. */
+  /** Bumped by every change to what the slug's flag serves (status changes, rollout edits, kill/restore). Starts at 0. */
   revision: number;
   latestVersion: number;
   statuses: Record<number, PromptStatus>;
   rollout: StoredRollout | null;
+  kill: KillState | null;
 }
 
 /**
@@ -75,6 +86,26 @@ export abstract class PromptStore {
     rollout: RolloutSpec & { updatedAt: string; updatedBy: string },
     audit: AuditDraft,
   ): Promise<PromptState>;
+
+  /**
+   * Turns the slug's kill switch on (or re-points it) if its revision is still `expectedRevision`, with its audit
+   * entry in the same atomic step; the stored kill's `auditId` is that entry's id. Bumps the revision; never touches
+   * the rollout or the statuses.
+   * @throws StaleWriteError when the revision moved on (nothing is written).
+   */
+  abstract setKill(slug: string, expectedRevision: number, kill: Omit<KillState, 'auditId'>, audit: AuditDraft): Promise<PromptState>;
+
+  /**
+   * Turns the slug's kill switch off if its revision is still `expectedRevision`, atomically with its audit entry;
+   * bumps the revision, so the stored rollout serves again exactly as it was.
+   * @throws StaleWriteError when the revision moved on (nothing is written).
+   */
+  abstract clearKill(slug: string, expectedRevision: number, audit: AuditDraft): Promise<PromptState>;
+
+  /**
+   * Appends an entry to the slug's audit chain without changing its state or revision (refused attempts).
+   */
+  abstract appendAudit(slug: string, audit: AuditDraft): Promise<AuditEntry>;
 }
 
 /** Reads the audit trail and appends entries that belong to no slug (keys, incident-wide actions). */

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { StoreSet } from '../store-set';
+import { RedisAlertStore } from './redis-alert.store';
 import { RedisApiKeyStore } from './redis-api-key.store';
 import { RedisAuditLog } from './redis-audit.log';
 import { RedisChains } from './redis-chains';
 import { RedisChangeFeed } from './redis-change.feed';
+import { RedisExperimentStore } from './redis-experiment.store';
 import { RedisKeys } from './redis-keys';
 import { RedisPromptStore } from './redis-prompt.store';
 import { RedisScripts } from './redis-scripts';
@@ -29,5 +31,7 @@ export function createRedisStores(client: Redis, subscriber: Redis, prefix: stri
     apiKeyStore: new RedisApiKeyStore(client, keys, system),
     changeFeed: new RedisChangeFeed(client, subscriber, keys),
     health: new RedisStoreHealth(client),
+    experimentStore: new RedisExperimentStore(client, keys),
+    alertStore: new RedisAlertStore(client, keys),
   };
 }

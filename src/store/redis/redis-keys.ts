@@ -44,6 +44,11 @@ export class RedisKeys {
     return `${this.tag(slug)}:rollout`;
   }
 
+  /** String: the kill switch JSON while it is on (absent when off). */
+  kill(slug: string): string {
+    return `${this.tag(slug)}:kill`;
+  }
+
   /** String: the version number an idempotency key created. */
   idempotency(slug: string, key: string): string {
     return `${this.tag(slug)}:idem:${key}`;
@@ -68,4 +73,44 @@ export class RedisKeys {
     if (name.length === 0 || /[{}]/.test(name)) throw new TypeError(`"${name}" cannot be used in a Redis hash tag`);
     return `${this.prefix}:{${name}}`;
   }
+}
+
+/** Keys of one slug's experiment aggregates, in the slug's hash slot `{slug}` (same tag as RedisKeys uses). */
+export interface ExperimentKeys {
+  /** Set: versions with any experiment data. */
+  versions: string;
+  /** Hash: counter field → value for one version and hour. */
+  hour(version: number, hour: number): string;
+  /** HyperLogLog: targeting-key hashes exposed to one version in one hour. */
+  users(version: number, hour: number): string;
+  /** HyperLogLog: output hashes of one version in one hour. */
+  outputs(version: number, hour: number): string;
+  /** String: marks an outcome event id as counted (SET NX with expiry). */
+  event(id: string): string;
+}
+
+export function experimentKeys(keys: RedisKeys, slug: string): ExperimentKeys {
+  if (slug.length === 0 || /[{}]/.test(slug)) throw new TypeError(`"${slug}" cannot be used in a Redis hash tag`);
+  const tag = `${keys.prefix}:{${slug}}:exp`;
+  return {
+    versions: `${tag}:versions`,
+    hour: (version, hour) => `${tag}:${version}:${hour}`,
+    users: (version, hour) => `${tag}:${version}:${hour}:users`,
+    outputs: (version, hour) => `${tag}:${version}:${hour}:out`,
+    event: (id) => `${keys.prefix}:{${slug}}:evt:${id}`,
+  };
+}
+
+/** Keys of one slug's alert rules and delivery claims, in the slug's hash slot `{slug}`. */
+export interface AlertKeys {
+  /** String: the rule overrides JSON. */
+  rules: string;
+  /** String: a delivery claim (SET NX with expiry). */
+  delivery(key: string): string;
+}
+
+export function alertKeys(keys: RedisKeys, slug: string): AlertKeys {
+  if (slug.length === 0 || /[{}]/.test(slug)) throw new TypeError(`"${slug}" cannot be used in a Redis hash tag`);
+  const tag = `${keys.prefix}:{${slug}}:alert`;
+  return { rules: `${tag}:rules`, delivery: (key) => `${tag}:sent:${key}` };
 }

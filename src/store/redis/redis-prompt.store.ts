@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { AuditDraft } from '../../audit/domain/audit-entry';
+import type { AuditDraft, AuditEntry } from '../../audit/domain/audit-entry';
 import type { PromptStatus, PromptSummary, PromptVersion } from '../../registry/domain/prompt-version';
 import type { RolloutSpec, StoredRollout } from '../../rollout/domain/rollout';
 import {
   type CreateVersionResult,
+  type KillState,
   type NewPromptVersion,
   type Page,
   PromptStore,
@@ -142,13 +143,48 @@ export class RedisPromptStore extends PromptStore {
     }));
   }
 
+  setKill(slug: string, expectedRevision: number, kill: Omit<KillState, 'auditId'>, audit: AuditDraft): Promise<PromptState> {
+    return this.revisionWrite(slug, expectedRevision, 'set the kill switch', (snap) => {
+      const stored: KillState = { ...kill, auditId: sealEntries(slug, [audit], snap.head.chain)[0].id };
+      return {
+        script: 'pfSetKill',
+        audit: [audit],
+        extraKeys: [this.keys.kill(slug)],
+        extraArgs: [JSON.stringify(stored)],
+        next: { ...snap.state, kill: stored },
+      };
+    });
+  }
+
+  clearKill(slug: string, expectedRevision: number, audit: AuditDraft): Promise<PromptState> {
+    return this.revisionWrite(slug, expectedRevision, 'clear the kill switch', (snap) => ({
+      script: 'pfSetKill',
+      audit: [audit],
+      extraKeys: [this.keys.kill(slug)],
+      extraArgs: [''],
+      next: { ...snap.state, kill: null },
+    }));
+  }
+
+  appendAudit(slug: string, audit: AuditDraft): Promise<AuditEntry> {
+    return guardRedis(async () => {
+      await this.client.sadd(this.keys.prompts(), slug);
+      return retryOnConflict(`audit "${slug}"`, async () => {
+        const head = parseSlugHead(await this.client.hgetall(this.keys.chain(slug).head));
+        const [entry] = sealEntries(slug, [audit], head.chain);
+        const [status] = await this.scripts.run('pfAppendAudit', this.keys.chain(slug), { seq: head.chain.seq }, [entry], [], []);
+        return status === 'ok' ? entry : CONFLICT;
+      });
+    });
+  }
+
   /** A write that must see `expectedRevision`: a moved revision is the caller's problem, a moved chain only ours. */
   private revisionWrite(
     slug: string,
     expectedRevision: number,
     what: string,
     plan: (snap: Snapshot) => {
-      script: 'pfChangeStatuses' | 'pfPutRollout';
+      script: 'pfChangeStatuses' | 'pfPutRollout' | 'pfSetKill';
       audit: AuditDraft[];
       extraKeys: string[];
       extraArgs: (string | number)[];
@@ -175,16 +211,17 @@ export class RedisPromptStore extends PromptStore {
     });
   }
 
-  /** Head, statuses and rollout read atomically (MULTI), so a script that sees the same head sees the same state. */
+  /** Head, statuses, rollout and kill read atomically (MULTI), so a script that sees the same head sees the same state. */
   private async snapshot(slug: string): Promise<Snapshot> {
     const replies = await this.client
       .multi()
       .hgetall(this.keys.chain(slug).head)
       .hgetall(this.keys.status(slug))
       .get(this.keys.rollout(slug))
+      .get(this.keys.kill(slug))
       .exec();
     if (!replies) throw new Error('MULTI was aborted');
-    const [head, statuses, rollout] = replies.map(([error, reply]) => {
+    const [head, statuses, rollout, kill] = replies.map(([error, reply]) => {
       if (error) throw error;
       return reply;
     });
@@ -196,6 +233,7 @@ export class RedisPromptStore extends PromptStore {
         latestVersion: parsedHead.latestVersion,
         statuses: parseStatuses(statuses as Record<string, string>),
         rollout: rollout ? (JSON.parse(rollout as string) as StoredRollout) : null,
+        kill: kill ? (JSON.parse(kill as string) as KillState) : null,
       },
     };
   }

@@ -78,6 +78,23 @@ append_entries()
 return {'ok'}
 `;
 
+/** KEYS[4] kill. ARGV: kill JSON, or '' to clear it. */
+const SET_KILL_LUA = `${CHAIN_LUA}
+if not head_matches() then return {'conflict'} end
+local kill = ARGV[after_entries()]
+if kill == '' then redis.call('DEL', KEYS[4]) else redis.call('SET', KEYS[4], kill) end
+redis.call('HINCRBY', KEYS[1], 'revision', 1)
+append_entries()
+return {'ok'}
+`;
+
+/** Appends entries to a chain and changes nothing else (no revision bump). */
+const APPEND_AUDIT_LUA = `${CHAIN_LUA}
+if not head_matches() then return {'conflict'} end
+append_entries()
+return {'ok'}
+`;
+
 /**
  * KEYS[4] API key records, KEYS[5] keyHash index. ARGV: op count, then (op, a, b) per op. Guards run before any write:
  * 'absent' fails with {'exists'} when field a of KEYS[4+b] exists. Writes: 'put' a=id b=record, 'index' a=hash b=id,
@@ -109,6 +126,8 @@ const SCRIPTS = {
   pfChangeStatuses: { lua: CHANGE_STATUSES_LUA, numberOfKeys: 4 },
   pfPutRollout: { lua: PUT_ROLLOUT_LUA, numberOfKeys: 4 },
   pfSystemWrite: { lua: SYSTEM_WRITE_LUA, numberOfKeys: 5 },
+  pfSetKill: { lua: SET_KILL_LUA, numberOfKeys: 4 },
+  pfAppendAudit: { lua: APPEND_AUDIT_LUA, numberOfKeys: 3 },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
