@@ -43,6 +43,7 @@ export async function createTestApp(options: { store: StoreKind; overrides?: Par
   const adminKey = options.overrides?.PROMPTFLAG_ADMIN_KEY ?? `test-admin-${randomUUID()}-${randomUUID()}`;
   const config = Object.assign(new EnvironmentVariables(), {
     PORT: 0,
+    SYNC_PORT: 0,
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     REDIS_KEY_PREFIX: `t-${randomUUID().slice(0, 8)}`,

@@ -1,0 +1,35 @@
+import type { VariableDeclaration } from '../registry/domain/prompt-version';
+import { compileTemplate, type CompiledTemplate } from '../registry/domain/render';
+
+export interface CompilablePrompt {
+  template: string;
+  variables: readonly VariableDeclaration[];
+  contentHash: string;
+}
+
+/**
+ * Compiled templates by content hash (a version's body never changes, so the hash is a perfect key), with the
+ * service's own single-pass compiler. Bounded: the least recently used entry goes first.
+ */
+export class TemplateCache {
+  private readonly compiled = new Map<string, CompiledTemplate>();
+
+  constructor(private readonly maxEntries = 500) {}
+
+  get(prompt: CompilablePrompt): CompiledTemplate {
+    const cached = this.compiled.get(prompt.contentHash);
+    if (cached) {
+      this.compiled.delete(prompt.contentHash);
+      this.compiled.set(prompt.contentHash, cached);
+      return cached;
+    }
+    const compiled = compileTemplate(prompt.template, prompt.variables);
+    if (this.compiled.size >= this.maxEntries) this.compiled.delete(this.compiled.keys().next().value as string);
+    this.compiled.set(prompt.contentHash, compiled);
+    return compiled;
+  }
+
+  get size(): number {
+    return this.compiled.size;
+  }
+}
