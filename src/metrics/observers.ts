@@ -1,0 +1,13 @@
+/**
+ * Hooks the hot paths call without knowing about Prometheus: abstract classes as DI tokens, bound by MetricsModule
+ * (global) and injected as @Optional, so code and tests without metrics work unchanged.
+ */
+export abstract class ResolveObserver {
+  /** One successful resolve; must be cheap and never throw. */
+  abstract resolved(slug: string, version: number, reason: string, seconds: number): void;
+}
+
+export abstract class EventsObserver {
+  /** One ingested outcome-event batch, by status. */
+  abstract eventsIngested(counts: { accepted: number; duplicate: number; refused: number }): void;
+}
