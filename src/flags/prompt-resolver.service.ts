@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { EvaluationContext, JsonValue } from '@openfeature/core';
 import { NotFoundError, UnprocessableError } from '../common/domain/domain-error';
+import { ExposureRecorder } from '../experiments/exposure-recorder.service';
+import { ResolveObserver } from '../metrics/observers';
 import { render, type RenderValues } from '../registry/domain/render';
-import { isFlagEvaluationError } from './domain/flag-evaluator';
+import { isFlagEvaluationError, type FlagCodeDefault, type FlagEvaluationError, type FlagResolution } from './domain/flag-evaluator';
 import type { PromptFlagValue } from './domain/prompt-flag';
 import { ServingState } from './serving-state.service';
 
@@ -27,38 +29,66 @@ export interface ResolvedPrompt {
 }
 
 /**
+ * A flag-level result, as every surface maps it: flagd-core's evaluation, with reason STALE while the store is
+ * unreachable, and the revision of the flag that answered.
+ */
+export type PromptEvaluation = (FlagResolution & { revision: number }) | FlagCodeDefault | FlagEvaluationError;
+
+/**
  * The one path from flag document to rendered prompt, used by every surface (HTTP resolve, OFREP, flagd sync
  * clients through the same document). Works from memory only: never waits on the store.
  */
 @Injectable()
 export class PromptResolver {
-  constructor(private readonly state: ServingState) {}
+  constructor(
+    private readonly state: ServingState,
+    @Optional() private readonly exposures?: ExposureRecorder,
+    @Optional() private readonly observer?: ResolveObserver,
+  ) {}
+
+  /**
+   * Evaluates the slug's flag for `context` from memory (the engine behind every surface: HTTP resolve, OFREP, and
+   * in-process flagd clients reading the same document). Values are flagd-core's frozen objects: read-only.
+   */
+  evaluate(slug: string, context: EvaluationContext): PromptEvaluation {
+    const evaluation = this.state.evaluator.evaluate(slug, context);
+    if (isFlagEvaluationError(evaluation) || evaluation.variant === undefined) return evaluation;
+    return {
+      variant: evaluation.variant,
+      value: evaluation.value,
+      reason: this.state.stale ? 'STALE' : evaluation.reason,
+      flagMetadata: evaluation.flagMetadata,
+      revision: this.state.served(slug)?.revision ?? 0,
+    };
+  }
 
   resolve(slug: string, request: ResolveRequest): ResolvedPrompt {
+    const started = this.observer ? performance.now() : 0;
     const context: EvaluationContext = request.context ? { ...request.context, targetingKey: request.targetingKey } : { targetingKey: request.targetingKey };
-    const evaluation = this.state.evaluator.evaluate(slug, context);
+    const evaluation = this.evaluate(slug, context);
     if (isFlagEvaluationError(evaluation)) {
       if (evaluation.errorCode === 'FLAG_NOT_FOUND') throw new NotFoundError(`No prompt "${slug}" is being served: it has no prod version`, { slug });
       throw new UnprocessableError(`Evaluating "${slug}" failed (${evaluation.errorCode}): ${evaluation.message}`, { slug, errorCode: evaluation.errorCode });
     }
     if (evaluation.variant === undefined) throw new NotFoundError(`Prompt "${slug}" has no variant to serve`, { slug });
     const value = evaluation.value as unknown as PromptFlagValue;
-    const served = this.state.served(slug);
     const result: ResolvedPrompt = {
       slug,
       version: value.version,
       variant: evaluation.variant,
-      reason: this.state.stale ? 'STALE' : evaluation.reason,
-      revision: served?.revision ?? 0,
+      reason: evaluation.reason,
+      revision: evaluation.revision,
       modelHint: value.modelHint,
       contentHash: value.contentHash,
       template: value.template,
     };
     if (request.variables !== undefined) {
-      const compiled = served?.templates.get(value.version);
+      const compiled = this.state.served(slug)?.templates.get(value.version);
       if (!compiled) throw new Error(`No compiled template for ${slug} v${value.version}`);
       result.rendered = render(compiled, request.variables);
     }
+    this.exposures?.record(result, request.targetingKey);
+    this.observer?.resolved(slug, result.version, result.reason, (performance.now() - started) / 1000);
     return result;
   }
 }
