@@ -20,21 +20,28 @@ export interface ExposureRecorderCounts {
   buffered: number;
 }
 
+type PendingExposure = Omit<ExposureRecord, 'targetingKeyHash'> & { targetingKey: string };
+
+function hashTargetingKey({ targetingKey, ...rest }: PendingExposure): ExposureRecord {
+  return { ...rest, targetingKeyHash: createHash('sha256').update(targetingKey).digest('hex') };
+}
+
 export const FLUSH_INTERVAL_MS = 250;
 export const FLUSH_BATCH = 500;
 /** The buffer never grows past this; beyond it exposures are dropped and counted. */
 export const MAX_BUFFERED = 20_000;
 
 /**
- * Records exposures off the request path: `record` hashes the targeting key (SHA-256) and appends to a bounded
- * in-memory buffer; a timer flushes it to the store every 250 ms, or at once when 500 are waiting. When the store
+ * Records exposures off the request path: `record` appends to a bounded in-memory buffer; a timer hashes the
+ * targeting keys (SHA-256) and flushes it to the store every 250 ms, or at once when 500 are waiting. When the store
  * is down a failed batch is dropped (and counted) rather than retried, so memory stays bounded: exposures are
  * telemetry, and a gap shows up in the results as fewer exposures, never as a slower resolve.
  */
 @Injectable()
 export class ExposureRecorder implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ExposureRecorder.name);
-  private buffer: ExposureRecord[] = [];
+  /** Raw targeting keys wait here; they are hashed at flush time, off the request path. */
+  private buffer: PendingExposure[] = [];
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private flushScheduled = false;
@@ -69,7 +76,7 @@ export class ExposureRecorder implements OnModuleInit, OnModuleDestroy {
       version: exposure.version,
       variant: exposure.variant,
       revision: exposure.revision,
-      targetingKeyHash: createHash('sha256').update(targetingKey).digest('hex'),
+      targetingKey,
       hour: hourOf(now),
     });
     if (this.buffer.length >= FLUSH_BATCH) this.scheduleFlush();
@@ -83,7 +90,7 @@ export class ExposureRecorder implements OnModuleInit, OnModuleDestroy {
   flush(): Promise<void> {
     if (this.inFlight) return this.inFlight;
     if (this.buffer.length === 0) return Promise.resolve();
-    const batch = this.buffer.splice(0, FLUSH_BATCH * 4);
+    const batch = this.buffer.splice(0, FLUSH_BATCH * 4).map(hashTargetingKey);
     this.inFlight = this.store
       .recordExposures(batch)
       .then(

@@ -63,14 +63,14 @@ export function compileTemplate(template: string, variables: readonly VariableDe
     if (type === 'text') {
       text += value;
     } else if (type === 'name') {
-      parts.push(text);
+      parts.push(flatten(text));
       slots.push(value);
       text = '';
     } else if (type !== '!') {
       throw new Error(`Unexpected "${type}" token in a template that passed lint`);
     }
   }
-  parts.push(text);
+  parts.push(flatten(text));
 
   const required = new Set(variables.filter((v) => v.required === true).map((v) => v.name));
   const slotted = new Set(slots);
@@ -138,4 +138,13 @@ function missingError(compiled: CompiledTemplate, values: RenderValues): Missing
 function undeclaredError(compiled: CompiledTemplate, values: RenderValues): UndeclaredVariableError {
   const undeclared = Object.keys(values).filter((key) => !compiled.declared.has(key));
   return new UndeclaredVariableError(undeclared[0], compiled.variables, undeclared);
+}
+
+/**
+ * A sequential copy of `text`. mustache hands text over one character per token, so the joined parts are V8 ropes
+ * with a node per character (~30 bytes each); a compiled template lives as long as the replica and is copied into
+ * every rendered prompt, so it is flattened once here. Round-trips UTF-16 code units, lone surrogates included.
+ */
+function flatten(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
