@@ -137,7 +137,7 @@ export class ServingState implements OnApplicationBootstrap, OnModuleDestroy {
       if (current && current.revision > loaded.revision) return; // an older read lost a race with a newer one
       if (current && current.revision === loaded.revision && current.inactive.length === loaded.inactive.length) return;
       const templates = new Map<number, CompiledTemplate>();
-      for (const [n, version] of loaded.versions) templates.set(n, current?.templates.get(n) ?? compactTemplate(version.template, compileTemplate(version.template, version.variables)));
+      for (const [n, version] of loaded.versions) templates.set(n, current?.templates.get(n) ?? compileTemplate(version.template, version.variables));
       this.evaluator.set(slug, loaded.flag);
       this.slugs.set(slug, { revision: loaded.revision, templates, inactive: loaded.inactive });
     }
@@ -162,31 +162,4 @@ export class ServingState implements OnApplicationBootstrap, OnModuleDestroy {
     if (error instanceof StoreUnavailableError) this.storeReachable = false;
     this.logger.warn(`${what} failed, still serving the last loaded flags: ${(error as Error).message}`);
   }
-}
-
-/**
- * The same compiled template with each static part stored as a slice of `template` (no copy) or, when a part is
- * not a substring of it (a dropped comment line joined two runs), as a flat copy.
- *
- * Why: mustache tokenises text one character at a time and `compileTemplate` joins the characters back with `+=`,
- * so each fresh part is a V8 rope with one node per character, ~30 bytes per character (a 1.2 KB template holds
- * ~35 KB; 10,000 slugs with 3 served versions, ~1 GB). Every rendered prompt built from such parts must also be
- * flattened through all those nodes when it is serialised (about twice the render + JSON.stringify time).
- * Served templates live as long as the replica, so they are compacted once here.
- */
-function compactTemplate(template: string, compiled: CompiledTemplate): CompiledTemplate {
-  let from = 0;
-  const parts = compiled.parts.map((part) => {
-    if (part.length === 0) return '';
-    const at = template.indexOf(part, from);
-    if (at < 0) return flatCopy(part);
-    from = at + part.length;
-    return template.slice(at, from); // equal to `part` by construction, wherever it was found
-  });
-  return Object.freeze({ ...compiled, parts: Object.freeze(parts) });
-}
-
-/** A new sequential (flat) string with the same UTF-16 code units, lone surrogates included. */
-function flatCopy(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
 }

@@ -59,18 +59,18 @@ export function compileTemplate(template: string, variables: readonly VariableDe
   const parts: string[] = [];
   const slots: string[] = [];
   let text = '';
-  for (const [type, value] of tokens) {
+  for (const [type, value, start, end] of tokens) {
     if (type === 'text') {
-      text += value;
+      text += textOf(template, value, start, end);
     } else if (type === 'name') {
-      parts.push(flatten(text));
+      parts.push(text);
       slots.push(value);
       text = '';
     } else if (type !== '!') {
       throw new Error(`Unexpected "${type}" token in a template that passed lint`);
     }
   }
-  parts.push(flatten(text));
+  parts.push(text);
 
   const required = new Set(variables.filter((v) => v.required === true).map((v) => v.name));
   const slotted = new Set(slots);
@@ -141,10 +141,11 @@ function undeclaredError(compiled: CompiledTemplate, values: RenderValues): Unde
 }
 
 /**
- * A sequential copy of `text`. mustache hands text over one character per token, so the joined parts are V8 ropes
- * with a node per character (~30 bytes each); a compiled template lives as long as the replica and is copied into
- * every rendered prompt, so it is flattened once here. Round-trips UTF-16 code units, lone surrogates included.
+ * The token's text as a slice of the template. mustache builds a text token one character at a time, so its value
+ * is a V8 rope with a node per character (~30 bytes each); a slice shares the template's flat storage instead.
+ * The value differs from the slice only where mustache dropped the whitespace of a standalone comment line.
  */
-function flatten(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
+function textOf(template: string, value: string, start: number, end: number): string {
+  const slice = template.slice(start, end);
+  return slice === value ? slice : value;
 }
