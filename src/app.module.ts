@@ -11,6 +11,7 @@ import { GitopsModule } from './gitops/gitops.module';
 import { HealthModule } from './health/health.module';
 import { KillSwitchModule } from './killswitch/killswitch.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RampsModule } from './ramps/ramps.module';
 import { RegistryModule } from './registry/registry.module';
 import { RolloutModule } from './rollout/rollout.module';
 import { StatsigModule } from './statsig/statsig.module';
@@ -18,6 +19,6 @@ import { StoreModule } from './store/store.module';
 import { SyncModule } from './sync/sync.module';
 
 @Module({
-  imports: [ConfigurationModule, LoggingModule, StoreModule.forRoot(), ExposureModule, AuthModule, RegistryModule, FlagsModule, RolloutModule, KillSwitchModule, GitopsModule, AuditModule, HealthModule, SyncModule, ExperimentsModule, MetricsModule, StatsigModule, AlertsModule],
+  imports: [ConfigurationModule, LoggingModule, StoreModule.forRoot(), ExposureModule, AuthModule, RegistryModule, FlagsModule, RolloutModule, KillSwitchModule, GitopsModule, AuditModule, HealthModule, SyncModule, ExperimentsModule, MetricsModule, StatsigModule, AlertsModule, RampsModule],
 })
 export class AppModule {}

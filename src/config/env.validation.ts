@@ -91,6 +91,10 @@ export class EnvironmentVariables {
   @IsString() @MinLength(1)
   ALERT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
 
+  /** How often the ramp runner looks for due ramp steps, in milliseconds; 0 disables it (ramps then move only by hand). */
+  @IsInt() @Min(0) @Max(3_600_000)
+  RAMP_TICK_MS = 1000;
+
   /** Serves Prometheus metrics at GET /metrics, without a key (scrapers have none); false answers 404. */
   @IsBoolean()
   METRICS_ENABLED = true;

@@ -39,6 +39,7 @@ export class PromptFlagLoader {
     const { spec, inactive } = effectiveRollout(rollout ?? state.rollout ?? EMPTY_ROLLOUT, state.statuses);
     const numbers = new Set([baseline, ...spec.allocation.map((a) => a.version), ...spec.rules.map((r) => r.version)]);
     if (killedTo !== undefined) numbers.add(killedTo);
+    else if (spec.shadow !== undefined) numbers.add(spec.shadow);
     const versions = new Map<number, PromptVersion>();
     for (const n of numbers) versions.set(n, await this.body(slug, n));
     const flag = buildPromptFlag({

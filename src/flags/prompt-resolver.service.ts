@@ -5,7 +5,7 @@ import { ExposureRecorder } from '../experiments/exposure-recorder.service';
 import { ResolveObserver } from '../metrics/observers';
 import { render, type RenderValues } from '../registry/domain/render';
 import { isFlagEvaluationError, type FlagCodeDefault, type FlagEvaluationError, type FlagResolution } from './domain/flag-evaluator';
-import type { PromptFlagValue } from './domain/prompt-flag';
+import { type PromptFlagValue, variantName } from './domain/prompt-flag';
 import { ServingState } from './serving-state.service';
 
 export interface ResolveRequest {
@@ -26,6 +26,20 @@ export interface ResolvedPrompt {
   contentHash: string;
   template: string;
   rendered?: string;
+  /** The rollout's shadow, when it names one: run it too and log its output, but never serve it. */
+  shadow?: ShadowPrompt;
+}
+
+export interface ShadowPrompt {
+  shadow: true;
+  version: number;
+  variant: string;
+  modelHint: string;
+  contentHash: string;
+  template: string;
+  rendered?: string;
+  /** Why the shadow could not be rendered (e.g. a variable only it requires); the served prompt is unaffected. */
+  renderError?: string;
 }
 
 /**
@@ -88,8 +102,30 @@ export class PromptResolver {
       if (!compiled) throw new Error(`No compiled template for ${slug} v${value.version}`);
       result.rendered = render(compiled, request.variables);
     }
+    const shadowVersion = evaluation.flagMetadata?.['shadowVersion'];
+    if (typeof shadowVersion === 'number' && shadowVersion !== result.version) {
+      const shadow = this.shadow(slug, shadowVersion, request.variables);
+      if (shadow) result.shadow = shadow;
+    }
     this.exposures?.record(result, request.targetingKey);
     this.observer?.resolved(slug, result.version, result.reason, (performance.now() - started) / 1000);
     return result;
+  }
+
+  private shadow(slug: string, version: number, variables: RenderValues | undefined): ShadowPrompt | undefined {
+    const variant = variantName(version);
+    const value = this.state.evaluator.variantValue(slug, variant) as PromptFlagValue | undefined;
+    if (!value) return undefined;
+    const shadow: ShadowPrompt = { shadow: true, version, variant, modelHint: value.modelHint, contentHash: value.contentHash, template: value.template };
+    if (variables !== undefined) {
+      const compiled = this.state.served(slug)?.templates.get(version);
+      try {
+        if (!compiled) throw new Error(`no compiled template for v${version}`);
+        shadow.rendered = render(compiled, variables);
+      } catch (error) {
+        shadow.renderError = (error as Error).message;
+      }
+    }
+    return shadow;
   }
 }

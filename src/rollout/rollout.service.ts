@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/domain/principal';
 import { ConflictError, StaleWriteError, UnprocessableError } from '../common/domain/domain-error';
 import { buildFlagDocument, validateFlagDocument } from '../flags/domain/flag-document';
-import { validateRolloutSpec } from '../flags/domain/rollout-validation';
+import { type RolloutProblem, validateRolloutSpec } from '../flags/domain/rollout-validation';
+import type { PromptStatus } from '../registry/domain/prompt-version';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { effectiveRollout, prodVersionOf } from './domain/effective-rollout';
-import { EMPTY_ROLLOUT, type RolloutSpec } from './domain/rollout';
+import { type Allocation, EMPTY_ROLLOUT, type RolloutSpec } from './domain/rollout';
 
 export interface RolloutView extends RolloutSpec {
   flagKey: string;
@@ -39,7 +40,7 @@ export class RolloutService {
   async replace(slug: string, expectedRevision: number, spec: RolloutSpec, reason: string, actor: Principal): Promise<RolloutView> {
     const state = await this.store.getState(slug);
     if (state.revision !== expectedRevision) throw staleRevision(slug, expectedRevision, state.revision);
-    const problems = validateRolloutSpec(spec, state.statuses);
+    const problems = [...validateRolloutSpec(spec, state.statuses), ...shadowProblems(spec, state.statuses)];
     if (problems.length > 0) {
       throw new UnprocessableError(`rollout is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { problems });
     }
@@ -66,6 +67,25 @@ export class RolloutService {
       throw error;
     }
   }
+
+  /**
+   * Replaces only the allocation at the current revision, keeping the rules and `bucketBy`: for automated writers
+   * (ramps) that act on the slug as it is now. Goes through {@link replace}, so it is validated and audited the same
+   * way; re-reads and retries when it loses a race with another writer.
+   */
+  async replaceAllocation(slug: string, allocation: Allocation[], reason: string, actor: Principal, attempts = 5): Promise<RolloutView> {
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.store.getState(slug);
+      const { shadow, ...current } = state.rollout ? stripMeta(state.rollout) : EMPTY_ROLLOUT;
+      // A shadow promoted or deprecated since no longer applies: drop it rather than fail the whole write.
+      const keepShadow = shadow !== undefined && state.statuses[shadow] === 'staging';
+      try {
+        return await this.replace(slug, state.revision, { ...current, allocation, ...(keepShadow ? { shadow } : {}) }, reason, actor);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || error.details?.['currentRevision'] === undefined || attempt >= attempts) throw error;
+      }
+    }
+  }
 }
 
 function view(slug: string, state: PromptState): RolloutView {
@@ -86,7 +106,17 @@ function stripMeta(rollout: RolloutSpec): RolloutSpec {
     allocation: rollout.allocation,
     rules: rollout.rules,
     ...(rollout.bucketBy !== undefined ? { bucketBy: rollout.bucketBy } : {}),
+    ...(rollout.shadow !== undefined ? { shadow: rollout.shadow } : {}),
   };
+}
+
+/** The shadow must be a staging version: the prod version is the baseline, which every caller already gets. */
+function shadowProblems(spec: RolloutSpec, statuses: Record<number, PromptStatus>): RolloutProblem[] {
+  if (spec.shadow === undefined) return [];
+  const status = Object.hasOwn(statuses, spec.shadow) ? statuses[spec.shadow] : undefined;
+  if (!Number.isSafeInteger(spec.shadow) || status === undefined) return [{ field: 'shadow', message: `version ${spec.shadow} does not exist` }];
+  if (status !== 'staging') return [{ field: 'shadow', message: `version ${spec.shadow} is ${status}; only a staging version can be the shadow (prod is the baseline)` }];
+  return [];
 }
 
 function staleRevision(slug: string, expected: number, current: number): ConflictError {

@@ -6,6 +6,7 @@ import { ApiKeyStore } from './ports/api-key-store.port';
 import { ChangeFeed, StoreHealth } from './ports/change-feed.port';
 import { ExperimentStore } from './ports/experiment-store.port';
 import { AuditLog, PromptStore } from './ports/prompt-store.port';
+import { RampStore } from './ports/ramp-store.port';
 import type { StoreSet } from './store-set';
 
 export { createEmbeddedStores } from './embedded/create-embedded-stores';
@@ -22,6 +23,7 @@ const PORTS: Record<keyof StoreSet, abstract new (...args: never[]) => unknown> 
   health: StoreHealth,
   experimentStore: ExperimentStore,
   alertStore: AlertStore,
+  rampStore: RampStore,
 };
 
 /**

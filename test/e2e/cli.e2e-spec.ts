@@ -176,7 +176,7 @@ describe('promptflag CLI (child process against the real app, embedded store)', 
     expect(rollback).toMatchObject({ code: 0, stdout: 'cli-triage rolled back: v1 is prod (v2 deprecated)\n' });
   });
 
-  it('maps failures to exit codes: 1 refused / unsupported, 2 usage, 3 unreachable, 4 auth, 5 not found', async () => {
+  it('maps failures to exit codes: 1 refused, 2 usage, 3 unreachable, 4 auth, 5 not found', async () => {
     const reader = await t.call('POST', '/v1/keys', { body: { name: 'cli-reader', role: 'reader', reason: 'cli e2e' } });
     expect(reader.status).toBe(201);
     const [unreachable, badKey, forbidden, unknown, rampStatus, rampStart, notKilled, noTo, badSplit, noReason, jsonError] = await Promise.all([
@@ -200,10 +200,10 @@ describe('promptflag CLI (child process against the real app, embedded store)', 
     expect(forbidden.stderr).toContain('not allowed');
     expect(unknown.code).toBe(5);
     expect(unknown.stderr).toContain('no-such-prompt');
-    for (const ramp of [rampStatus, rampStart]) {
-      expect(ramp.code).toBe(1);
-      expect(ramp.stderr).toContain('this server does not support ramps yet');
-    }
+    expect(rampStatus.code).toBe(5); // the route exists; the slug has no ramp
+    expect(rampStatus.stderr).toContain('has no ramp');
+    expect(rampStart.code).toBe(1); // 422: v2 is not staging
+    expect(rampStart.stderr).toContain('only a staging version can be ramped');
     expect(notKilled.code).toBe(1); // 409
     expect(notKilled.stderr).toMatch(/^promptflag: .*not killed/i);
     expect(noTo.code).toBe(2);

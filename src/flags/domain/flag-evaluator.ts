@@ -124,6 +124,11 @@ export class PromptFlagEvaluator {
     return had;
   }
 
+  /** The value of one variant of a flag (e.g. a prompt flag's shadow), or undefined. Read-only. */
+  variantValue(key: string, variant: string): unknown {
+    return this.compiled.get(key)?.variants.get(variant);
+  }
+
   /** Hot path: one map lookup and flagd-core's evaluation; successful results are flagd-core's own objects. */
   evaluate(key: string, context: EvaluationContext): FlagEvaluation {
     const flag = this.compiled.get(key);

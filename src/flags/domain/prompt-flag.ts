@@ -28,6 +28,9 @@ export type PromptFlagMetadata = {
   revision: number;
   baseline: number;
   killedTo?: number;
+  /** The rollout's shadow version and its variant (in `variants`): resolve it too, log it, never serve it. */
+  shadowVersion?: number;
+  shadowVariant?: string;
 };
 
 /** What {@link buildPromptFlag} returns: a flagd flag narrowed to our shape. */
@@ -107,6 +110,9 @@ export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
   if (killedTo) needed.add(killedTo.version);
   for (const a of rollout.allocation) needed.add(a.version);
   for (const r of rollout.rules) needed.add(r.version);
+  // While killed only the kill version serves: no shadow either.
+  const shadow = killedTo === undefined ? rollout.shadow : undefined;
+  if (shadow !== undefined) needed.add(shadow);
 
   const variants: Record<string, PromptFlagValue> = {};
   for (const n of [...needed].sort((a, b) => a - b)) {
@@ -121,6 +127,10 @@ export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
   if (killedTo) {
     metadata.killedTo = killedTo.version;
     return { state: 'ENABLED', variants, defaultVariant: variantName(killedTo.version), metadata };
+  }
+  if (shadow !== undefined) {
+    metadata.shadowVersion = shadow;
+    metadata.shadowVariant = variantName(shadow);
   }
   const flag: PromptFlagDefinition = {
     state: 'ENABLED',

@@ -18,12 +18,16 @@ export function effectiveRollout(spec: RolloutSpec, statuses: Record<number, Pro
   const serves = (version: number) => SERVES_TRAFFIC.has(statuses[version]);
   const inactive = new Set<number>();
   for (const { version } of [...spec.allocation, ...spec.rules]) if (!serves(version)) inactive.add(version);
-  if (inactive.size === 0) return { spec, inactive: [] };
+  // The shadow applies only while it is staging: once prod it is the baseline, once deprecated it is gone.
+  const shadowLost = spec.shadow !== undefined && statuses[spec.shadow] !== 'staging';
+  if (shadowLost && !serves(spec.shadow as number)) inactive.add(spec.shadow as number);
+  if (inactive.size === 0 && !shadowLost) return { spec, inactive: [] };
   const allocation = spec.allocation.filter((a) => serves(a.version));
   const effective: RolloutSpec = {
     allocation: allocation.some((a) => a.weight > 0) ? allocation : [],
     rules: spec.rules.filter((r) => serves(r.version)),
     ...(spec.bucketBy !== undefined ? { bucketBy: spec.bucketBy } : {}),
+    ...(spec.shadow !== undefined && !shadowLost ? { shadow: spec.shadow } : {}),
   };
   return { spec: effective, inactive: [...inactive].sort((a, b) => a - b) };
 }

@@ -20,6 +20,11 @@ export interface RolloutSpec {
   rules: TargetingRule[];
   /** Context attribute to bucket on; the OpenFeature targeting key when absent. */
   bucketBy?: string;
+  /**
+   * A staging version resolved alongside the served one and returned marked as the shadow, so a caller can run it
+   * too and log its output without serving it. Never the baseline; dropped while it no longer serves.
+   */
+  shadow?: number;
 }
 
 export interface StoredRollout extends RolloutSpec {

@@ -39,6 +39,10 @@ export class PutRolloutDto {
   @IsOptional() @IsString() @Length(1, 100)
   bucketBy?: string;
 
+  @ApiPropertyOptional({ example: 4, description: 'A staging version resolve also returns, marked as the shadow (run it, log it, never serve it)' })
+  @IsOptional() @IsInt() @Min(1)
+  shadow?: number;
+
   @ApiProperty({ example: 'Start the v3 canary at 5%' })
   @IsString() @Length(1, 2000)
   reason!: string;

@@ -7,6 +7,7 @@ import { EmbeddedChangeFeed } from './embedded-change.feed';
 import type { EmbeddedDatabase } from './embedded-database';
 import { EmbeddedExperimentStore } from './embedded-experiment.store';
 import { EmbeddedPromptStore } from './embedded-prompt.store';
+import { EmbeddedRampStore } from './embedded-ramp.store';
 import { EmbeddedStoreHealth } from './embedded-store.health';
 
 export interface EmbeddedStoreSet extends StoreSet {
@@ -24,5 +25,6 @@ export function createEmbeddedStores(db: EmbeddedDatabase): EmbeddedStoreSet {
     health: new EmbeddedStoreHealth(db),
     experimentStore: new EmbeddedExperimentStore(db),
     alertStore: new EmbeddedAlertStore(db),
+    rampStore: new EmbeddedRampStore(db),
   };
 }

@@ -8,6 +8,7 @@ import { RedisChangeFeed } from './redis-change.feed';
 import { RedisExperimentStore } from './redis-experiment.store';
 import { RedisKeys } from './redis-keys';
 import { RedisPromptStore } from './redis-prompt.store';
+import { RedisRampStore } from './redis-ramp.store';
 import { RedisScripts } from './redis-scripts';
 import { RedisStoreHealth } from './redis-store.health';
 import { RedisSystemChain } from './redis-system-chain';
@@ -33,5 +34,6 @@ export function createRedisStores(client: Redis, subscriber: Redis, prefix: stri
     health: new RedisStoreHealth(client),
     experimentStore: new RedisExperimentStore(client, keys),
     alertStore: new RedisAlertStore(client, keys),
+    rampStore: new RedisRampStore(client, keys),
   };
 }
