@@ -13,6 +13,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY proto ./proto
 COPY flags ./flags
 USER node
 EXPOSE 3000 8015
