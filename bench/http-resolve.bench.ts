@@ -185,7 +185,7 @@ export async function runHttpFigure(): Promise<HttpFigure> {
 }
 
 /** Runs of one target as one: counts summed, latency percentiles weighted by request count (close enough across 2 rounds). */
-function combine(runs: LoadRun[]): LoadRun {
+export function combine(runs: LoadRun[]): LoadRun {
   const sum = (f: (r: LoadRun) => number) => runs.reduce((acc, r) => acc + f(r), 0);
   const requests = sum((r) => r.requests);
   const seconds = sum((r) => r.seconds);

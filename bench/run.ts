@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the three figures, each in its own child processes and each against a reference measured
+ * `npm run bench`: runs the figures (resolver, http, memory, propagation, ofrep, plugin, events; BENCH_ONLY picks a subset), each in its own child processes and each against a reference measured
  * in the same run, then writes bench/RESULTS.md and prints a short summary.
  *
  * Environment: BENCH_SECONDS (HTTP seconds per target, default 10), BENCH_HTTP_ROUNDS (default 4),
@@ -16,7 +16,11 @@ import type { HotFunction } from './lib/cpuprofile';
 import { bullets, heading, table } from './lib/markdown';
 import { fmtFixed, fmtInt, fmtMB, fmtMs, fmtUs, ratio, verdict } from './lib/stats';
 import type { TargetMeasurement } from './lib/timing';
+import { runEventsFigure, type EventsFigure } from './events.bench';
 import { runMemoryFigure, type MemoryFigure } from './memory.bench';
+import { runOfrepFigure, type OfrepFigure } from './ofrep.bench';
+import { runPluginFigure, type PluginFigure, type PluginTarget } from './plugin.bench';
+import { runPropagationFigure, type PropagationFigure } from './propagation.bench';
 import { runResolverFigure, type ResolverFigure } from './resolver.bench';
 
 const TARGETS = {
@@ -24,7 +28,16 @@ const TARGETS = {
   httpRatio: 0.5,
   httpP99Ms: 3,
   rssBytes: 250 * 1024 * 1024,
+  propagationP99Ms: 50,
+  ofrepRatio: 0.5,
+  pluginSlowdown: 1.3,
+  eventsPerSec: 50_000,
+  resultsMs: 20,
+  resultsAtEvents: 10_000_000,
 };
+
+/** Every figure BENCH_ONLY can name, in run order. */
+const ALL_FIGURES = 'resolver,http,memory,propagation,ofrep,plugin,events';
 
 const RESULTS_FILE = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
 
@@ -50,12 +63,16 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<Outcome<T
 }
 
 async function main(): Promise<void> {
-  const only = new Set((process.env.BENCH_ONLY ?? 'resolver,http,memory').split(',').map((s) => s.trim()));
+  const only = new Set((process.env.BENCH_ONLY ?? ALL_FIGURES).split(',').map((s) => s.trim()));
   const started = new Date();
   const loadBefore = loadavg();
   const resolver = only.has('resolver') ? await timed('resolver (in-process resolve vs raw flagd-core)', runResolverFigure) : undefined;
   const http = only.has('http') ? await timed('http (POST …/resolve vs bare Fastify, 50 connections)', runHttpFigure) : undefined;
   const memory = only.has('memory') ? await timed('memory (new replica with 10,000 slugs × 5 versions)', () => runMemoryFigure()) : undefined;
+  const propagation = only.has('propagation') ? await timed('propagation (rollout change / kill → 100 flagd in-process clients)', runPropagationFigure) : undefined;
+  const ofrep = only.has('ofrep') ? await timed('ofrep (POST /ofrep/v1/evaluate/flags/{slug} vs bare Fastify, 50 connections)', runOfrepFigure) : undefined;
+  const plugin = only.has('plugin') ? await timed('plugin (PromptflagClient.resolve vs OpenFeature SDK + flagd-provider)', runPluginFigure) : undefined;
+  const events = only.has('events') ? await timed('events (POST /v1/events into Redis vs bare Fastify; results query)', runEventsFigure) : undefined;
   const loadAfter = loadavg();
   const totalSeconds = (Date.now() - started.getTime()) / 1000;
 
@@ -64,6 +81,10 @@ async function main(): Promise<void> {
   if (resolver) sections.push(resolverSection(resolver, summary));
   if (http) sections.push(httpSection(http, summary));
   if (memory) sections.push(memorySection(memory, summary));
+  if (propagation) sections.push(propagationSection(propagation, summary));
+  if (ofrep) sections.push(ofrepSection(ofrep, summary));
+  if (plugin) sections.push(pluginSection(plugin, summary));
+  if (events) sections.push(eventsSection(events, summary));
 
   const doc = [
     heading(1, 'promptflag benchmark results'),
@@ -81,7 +102,7 @@ async function main(): Promise<void> {
     '',
     bullets([
       '`npm run bench` compiles src + bench into .bench-build (bench/tsconfig.json) and runs bench/run.ts; every figure runs in fresh child processes.',
-      'Environment: `BENCH_SECONDS` (HTTP seconds per target, default 10), `BENCH_HTTP_ROUNDS` (default 4), `BENCH_WARMUP_SECONDS` (default 3), `BENCH_SLUGS` (default 10000), `BENCH_ONLY=resolver,http,memory`, `BENCH_PROFILE_STARTUP=0`, `REDIS_URL` (Redis instead of the embedded store).',
+      'Environment: `BENCH_SECONDS` (HTTP seconds per target, default 10), `BENCH_HTTP_ROUNDS` (default 4), `BENCH_WARMUP_SECONDS` (default 3), `BENCH_SLUGS` (default 10000), `BENCH_ONLY=resolver,http,memory,propagation,ofrep,plugin,events` (any subset; `BENCH_PROPAGATION_ROUNDS`, `BENCH_KILL_ROUNDS`, `BENCH_SYNC_CLIENTS`, `BENCH_PLUGIN_ROUNDS`, `BENCH_PLUGIN_ROUND_MS`, `BENCH_EVENTS_SECONDS`, `BENCH_EVENTS_ROUNDS` tune the newer figures; without REDIS_URL the events figure starts its own throwaway redis-server), `BENCH_PROFILE_STARTUP=0`, `REDIS_URL` (Redis instead of the embedded store).',
       'CPU profiles (.cpuprofile, open in Chrome DevTools or speedscope) are written to bench/.tmp/profiles/ (gitignored); the tables above list their heaviest functions by self time.',
       'The machine may be shared: the load average above says how busy it was. Interleaved rounds and same-run references keep the ratios meaningful; absolute numbers move with the load.',
     ]),
@@ -92,7 +113,7 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   for (const row of summary) process.stdout.write(`${row.result.padEnd(4)}  ${row.figure}: ${row.ours} vs ${row.reference} (ratio ${row.ratio}; target ${row.target})\n`);
   process.stdout.write(`\nWrote ${RESULTS_FILE} (${totalSeconds.toFixed(0)} s)\n`);
-  const failed = [resolver, http, memory].filter((o) => o?.error !== undefined);
+  const failed = [resolver, http, memory, propagation, ofrep, plugin, events].filter((o) => o?.error !== undefined);
   if (failed.length > 0) process.exitCode = 1;
 }
 
@@ -359,6 +380,198 @@ function memorySection(outcome: Outcome<MemoryFigure>, summary: SummaryRow[]): s
     ...(f.startupProfile
       ? [heading(3, 'CPU profile of the loaded replica\'s start (separate run with --cpu-prof, self time)'), '', hotTable(f.startupProfile.hot), '']
       : []),
+  ].join('\n');
+}
+
+// ---- figure 4 -----------------------------------------------------------------------------------------------------
+
+function propagationSection(outcome: Outcome<PropagationFigure>, summary: SummaryRow[]): string {
+  const title = '4. Propagation: rollout change and kill switch → 100 stock flagd in-process clients';
+  const f = outcome.value;
+  if (!f) {
+    summary.push({ figure: 'Rollout change → all flagd clients, p99', ours: 'failed', reference: '-', ratio: '-', target: `p99 < ${TARGETS.propagationP99Ms} ms`, result: 'FAIL' });
+    summary.push({ figure: 'Kill → all flagd clients + replicas, p99', ours: 'failed', reference: '-', ratio: '-', target: `p99 < ${TARGETS.propagationP99Ms} ms`, result: 'FAIL' });
+    return failedSection(title, outcome.error);
+  }
+  const h = f.health;
+  const pair = (s: { p50: number; p99: number }) => `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`;
+  const ratios = (s: { p50: number; p99: number }) => `${fmtFixed(ratio(s.p50, h.p50), 1)} / ${fmtFixed(ratio(s.p99, h.p99), 1)}`;
+  summary.push({
+    figure: `Rollout change (PUT …/rollout 200) → all ${f.clients} flagd in-process clients serve the new variant, p50 / p99`,
+    ours: pair(f.rollout.latencyMs),
+    reference: `${pair(h)} GET /health round trip`,
+    ratio: ratios(f.rollout.latencyMs),
+    target: `p99 < ${TARGETS.propagationP99Ms} ms`,
+    result: verdict(f.rollout.latencyMs.p99 < TARGETS.propagationP99Ms),
+  });
+  summary.push({
+    figure: `Kill (POST …/kill 200) → all ${f.clients} flagd clients and ${f.replicas === 2 ? 'both replicas\' resolvers' : 'the app\'s resolver'} serve the safe version, p50 / p99`,
+    ours: pair(f.kill.latencyMs),
+    reference: `${pair(h)} GET /health round trip`,
+    ratio: ratios(f.kill.latencyMs),
+    target: `p99 < ${TARGETS.propagationP99Ms} ms`,
+    result: verdict(f.kill.latencyMs.p99 < TARGETS.propagationP99Ms),
+  });
+  const row = (name: string, s: { n: number; min: number; p50: number; p99: number; max: number; mean: number }) => [name, fmtInt(s.n), fmtMs(s.min), fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max), fmtMs(s.mean)];
+  return [
+    heading(2, title),
+    '',
+    bullets([
+      `Setup: the real Nest app (${f.storeKind} store, flag-sync gRPC on a random SYNC_PORT, SYNC_REQUIRE_AUTH=false)${f.pinned.app !== null ? ` pinned to core ${f.pinned.app}` : ''}${f.replicas === 2 ? ', plus a second replica on the same Redis key prefix (its own resolver watched)' : ''}; ${f.clients} stock \`@openfeature/flagd-provider\` in-process providers (\`resolverType: 'in-process'\`, host 127.0.0.1, the bound sync port), each in its own OpenFeature domain, split over ${f.clientProcesses} processes${f.pinned.clients !== null ? ` pinned to core ${f.pinned.clients}` : ''}. Slug seeded through the real services (v1 prod, v2/v3 staging); one targeting key.`,
+      'Rollout rounds: the rollout alternates between 100 % v3 and 100 % v2 (PUT with If-Match). Kill rounds: rollout at 100 % v2, POST …/kill (safe version = prod baseline v1), then POST …/restore (back to v2, timed separately), alternately.',
+      'A client counts as done when, after its `ProviderEvents.ConfigurationChanged`, `getObjectDetails` for the targeting key returns the expected variant. For the kill, the app\'s own `PromptResolver.resolve` (and the second replica\'s, with Redis) is polled every ~1 ms (setTimeout 0) too. Every process stamps `performance.timeOrigin + performance.now()`; latency = the last stamp − the moment the orchestrator received the 200 (so it excludes the request itself, shown separately).',
+      'Reference: `GET /health` round trips from the same orchestrator to the same app, interleaved with the rounds.',
+    ]),
+    '',
+    table(
+      ['Measure', 'n', 'min', 'p50', 'p99', 'max', 'mean'],
+      [
+        row('Reference: GET /health round trip', h),
+        row(`Rollout: 200 → all ${f.clients} clients serve the new variant`, f.rollout.latencyMs),
+        row('Rollout: 200 → first client serves it', f.rollout.firstClientMs),
+        row('Rollout: PUT …/rollout request time', f.rollout.putMs),
+        row(`Kill: 200 → all ${f.clients} clients + resolver(s) serve the safe version`, f.kill.latencyMs),
+        row('Kill: 200 → first client', f.kill.firstClientMs),
+        ...(f.kill.replicaMs ? [row('Kill: 200 → second replica\'s resolver', f.kill.replicaMs)] : []),
+        row('Kill: POST …/kill request time', f.kill.postMs),
+        row(`Restore: 200 → all clients + resolver(s) back on the rollout`, f.kill.restoreMs),
+      ],
+    ),
+    '',
+  ].join('\n');
+}
+
+// ---- figure 5 -----------------------------------------------------------------------------------------------------
+
+function ofrepSection(outcome: Outcome<OfrepFigure>, summary: SummaryRow[]): string {
+  const title = '5. OFREP `POST /ofrep/v1/evaluate/flags/{slug}` vs a bare Fastify route, 50 connections';
+  const f = outcome.value;
+  if (!f) {
+    summary.push({ figure: 'OFREP single-flag evaluations/s', ours: 'failed', reference: '-', ratio: '-', target: `≥ ${TARGETS.ofrepRatio} × bare`, result: 'FAIL' });
+    return failedSection(title, outcome.error);
+  }
+  const app = f.ofrep.total;
+  const bare = f.bare.total;
+  const r = ratio(app.rps, bare.rps);
+  const clean = app.errors + app.timeouts + app.non2xx === 0;
+  summary.push({
+    figure: 'OFREP single-flag evaluations/s at 50 connections',
+    ours: `${fmtInt(app.rps)}/s (p99 ${fmtMs(app.latencyMs.p99)})`,
+    reference: `${fmtInt(bare.rps)}/s bare Fastify (p99 ${fmtMs(bare.latencyMs.p99)})`,
+    ratio: fmtFixed(r, 2),
+    target: `≥ ${TARGETS.ofrepRatio} × bare`,
+    result: verdict(r >= TARGETS.ofrepRatio && clean),
+  });
+  const row = (name: string, run: LoadRun) => [
+    name,
+    fmtInt(run.rps),
+    fmtMs(run.latencyMs.p50),
+    fmtMs(run.latencyMs.p99),
+    fmtMs(run.latencyMs.max),
+    `${fmtInt(run.errors)} / ${fmtInt(run.timeouts)} / ${fmtInt(run.non2xx)}`,
+    fmtFixed(run.generatorCpu, 2),
+    fmtInt(run.bytesPerResponse),
+  ];
+  const perRound = (runs: LoadRun[]) => runs.map((run, i) => `round ${i + 1}: ${fmtInt(run.rps)}/s`).join('; ');
+  const s = f.settings;
+  return [
+    heading(2, title),
+    '',
+    bullets([
+      `Servers: the real Nest app (${f.storeKind} store) and the HTTP figure's bare Fastify server (\`POST /bare\` → \`{"ok":true}\`), each in its own process${f.pinned.server !== null ? ` pinned to core ${f.pinned.server}` : ''}; the HTTP figure's autocannon generator${f.pinned.generator !== null ? ` pinned to core ${f.pinned.generator}` : ''}.`,
+      `Load: ${s.connections} connections, pipelining ${s.pipelining}, ${s.warmupSeconds} s warm-up per target, then ${s.seconds} s per target in ${s.rounds} interleaved rounds. Both receive the same ${fmtInt(s.bodies)} rotating OFREP bodies \`{"context": {targetingKey, tenant, plan}}\` (distinct targeting keys; the flag has a 10/90 split and a tenant rule) with the admin key as Bearer. Sample answer: ${fmtInt(f.sample.bytes)} bytes, variant ${f.sample.variant}, reason ${f.sample.reason}.`,
+    ]),
+    '',
+    table(['Target', 'req/s', 'p50', 'p99', 'max', 'errors / timeouts / non-2xx', 'generator CPU (cores)', 'bytes/response'], [row(f.bare.name, bare), row(f.ofrep.name, app)]),
+    '',
+    `Rounds, bare: ${perRound(f.bare.runs)}. OFREP: ${perRound(f.ofrep.runs)}.`,
+    '',
+  ].join('\n');
+}
+
+// ---- figure 6 -----------------------------------------------------------------------------------------------------
+
+function pluginSection(outcome: Outcome<PluginFigure>, summary: SummaryRow[]): string {
+  const title = '6. NestJS plugin `PromptflagClient.resolve` (warm) vs plain OpenFeature SDK + flagd-provider';
+  const f = outcome.value;
+  if (!f) {
+    summary.push({ figure: 'Plugin resolve vs OpenFeature SDK + flagd-provider', ours: 'failed', reference: '-', ratio: '-', target: `≤ ${TARGETS.pluginSlowdown} × the SDK's time`, result: 'FAIL' });
+    return failedSection(title, outcome.error);
+  }
+  const slowdown = ratio(f.reference.opsPerSec, f.ours.opsPerSec);
+  summary.push({
+    figure: 'Plugin `PromptflagClient.resolve` per call (in-process, warm, exposures off)',
+    ours: `${fmtFixed(1e6 / f.ours.opsPerSec, 2)} µs (${fmtInt(f.ours.opsPerSec)}/s)`,
+    reference: `${fmtFixed(1e6 / f.reference.opsPerSec, 2)} µs (${fmtInt(f.reference.opsPerSec)}/s) OpenFeature SDK + flagd-provider`,
+    ratio: `${fmtFixed(slowdown, 2)} × the time`,
+    target: `≤ ${TARGETS.pluginSlowdown} ×`,
+    result: verdict(slowdown <= TARGETS.pluginSlowdown && f.agreement === f.keys),
+  });
+  const row = (m: PluginTarget) => [
+    m.name,
+    fmtInt(m.opsPerSec),
+    `${fmtInt(Math.min(...m.roundOpsPerSec))}–${fmtInt(Math.max(...m.roundOpsPerSec))}`,
+    `${fmtFixed(1e6 / m.opsPerSec, 2)} µs`,
+    `${fmtFixed(m.perCallUs.p50, 2)} µs`,
+    `${fmtFixed(m.perCallUs.p99, 2)} µs`,
+    fmtFixed(ratio(f.reference.opsPerSec, m.opsPerSec), 2),
+  ];
+  return [
+    heading(2, title),
+    '',
+    bullets([
+      `Setup: the real Nest app (${f.storeKind} store, sync port, SYNC_REQUIRE_AUTH=false)${f.pinned.app !== null ? ` on core ${f.pinned.app}` : ''}; one consumer process${f.pinned.consumer !== null ? ` on core ${f.pinned.consumer}` : ''} holding two consumer Nest apps with \`PromptflagModule.forRoot\` (in-process mode; one with \`exposures: false\`, one recording exposures to the app in batches of 1,000) and a plain \`FlagdProvider({ resolverType: 'in-process' })\` in its own OpenFeature domain, all synced from the app. Flag: the 10/90 split with a tenant rule.`,
+      `Calls: ${fmtInt(f.keys)} distinct contexts \`{ targetingKey, tenant, plan }\` (prebuilt, cycled); every call awaited one after the other. Plugin and SDK chose the same variant for ${fmtInt(f.agreement)} / ${fmtInt(f.keys)} keys. 1 s warm-up per target, then ${f.rounds} interleaved rounds (order rotated each round) of ${fmtFixed(f.roundMs / 1000, 1)} s per target; batches of ${BATCH_SIZE_NOTE} calls timed with process.hrtime.bigint(); per-call p50/p99 are percentiles of the per-batch averages.`,
+      'The verdict compares the plugin with exposures off (the same work as the SDK call plus the plugin\'s checks and result mapping); the other rows show what exposure recording and rendering add.',
+    ]),
+    '',
+    table(['Target', 'calls/s', 'calls/s per round (min–max)', 'mean per call', 'p50 per call', 'p99 per call', '× the SDK\'s time'], [row(f.reference), row(f.ours), row(f.withExposures), row(f.withRender)]),
+    '',
+  ].join('\n');
+}
+
+const BATCH_SIZE_NOTE = '500';
+
+// ---- figure 7 -----------------------------------------------------------------------------------------------------
+
+function eventsSection(outcome: Outcome<EventsFigure>, summary: SummaryRow[]): string {
+  const title = '7. Outcome events: `POST /v1/events` into Redis vs a bare Fastify route; results query';
+  const f = outcome.value;
+  if (!f) {
+    summary.push({ figure: 'Events ingested/s', ours: 'failed', reference: '-', ratio: '-', target: `≥ ${fmtInt(TARGETS.eventsPerSec)}/s`, result: 'FAIL' });
+    return failedSection(title, outcome.error);
+  }
+  const reached = f.eventsStored >= TARGETS.resultsAtEvents;
+  summary.push({
+    figure: 'Outcome events ingested/s through POST /v1/events (batches of 1,000, 8 concurrent) into Redis',
+    ours: `${fmtInt(f.app.eventsPerSec)}/s`,
+    reference: `${fmtInt(f.bare.eventsPerSec)}/s bare Fastify, same bodies`,
+    ratio: fmtFixed(ratio(f.app.eventsPerSec, f.bare.eventsPerSec), 2),
+    target: `≥ ${fmtInt(TARGETS.eventsPerSec)}/s`,
+    result: verdict(f.app.eventsPerSec >= TARGETS.eventsPerSec && f.app.errors === 0 && f.refused === 0),
+  });
+  summary.push({
+    figure: `GET /v1/prompts/{slug}/results at ${fmtInt(f.eventsStored)} stored events (target is at ${fmtInt(TARGETS.resultsAtEvents)}), p50 / p99`,
+    ours: `${fmtMs(f.resultsMs.p50)} / ${fmtMs(f.resultsMs.p99)}`,
+    reference: `${fmtMs(f.healthMs.p50)} / ${fmtMs(f.healthMs.p99)} GET /health`,
+    ratio: `${fmtFixed(ratio(f.resultsMs.p50, f.healthMs.p50), 1)} / ${fmtFixed(ratio(f.resultsMs.p99, f.healthMs.p99), 1)}`,
+    target: `< ${TARGETS.resultsMs} ms at ${fmtInt(TARGETS.resultsAtEvents)} events`,
+    result: reached ? verdict(f.resultsMs.p99 < TARGETS.resultsMs) : '- (10M not reached)',
+  });
+  const row = (t: EventsFigure['app']) => [t.name, fmtInt(t.eventsPerSec), t.roundEventsPerSec.map((x) => fmtInt(x)).join(', '), fmtInt(t.events), fmtFixed(t.seconds, 1), fmtInt(t.errors)];
+  const q = (name: string, s: EventsFigure['resultsMs']) => [name, fmtInt(s.n), fmtMs(s.min), fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
+  return [
+    heading(2, title),
+    '',
+    bullets([
+      `Redis: ${f.redis}. The real Nest app (Redis store) and the HTTP figure's bare Fastify server, each in its own process${f.pinned.server !== null ? ` pinned to core ${f.pinned.server}` : ''}; the orchestrator sends the load (8 concurrent loops, each POSTing a fresh batch of 1,000 events with new ids: slug, version 1|2, targetingKey, outcome, latencyMs, tokens, finishReason) and counts \`accepted\` from the app's answers (refused ${fmtInt(f.refused)}, duplicates ${fmtInt(f.duplicates)}). 1 s warm-up per target, then ${f.rounds} interleaved rounds, ${f.seconds} s per target in all.`,
+      `Results: 45 timed \`GET /v1/prompts/{slug}/results\` (default 24 h window) after ingestion, interleaved with \`GET /health\` as the reference, over the ${fmtInt(f.eventsStored)} events stored in this run. **The 10-million-event point was not measured**: every outcome keeps a dedup key in Redis for 35 days (≈ 10M keys), too heavy for this shared machine, and no bulk path exists below \`ExperimentStore.recordOutcomes\`. The store reads per (version, hour) aggregates, so the read should not grow with the event count, but that is the design, not a measurement.`,
+    ]),
+    '',
+    table(['Target', 'events/s', 'per round', 'events', 'seconds', 'HTTP errors'], [row(f.bare), row(f.app)]),
+    '',
+    table(['Query', 'n', 'min', 'p50', 'p99', 'max'], [q('GET /health (reference)', f.healthMs), q('GET /v1/prompts/{slug}/results', f.resultsMs)]),
+    '',
   ].join('\n');
 }
 
