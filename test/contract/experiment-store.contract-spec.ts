@@ -1,44 +1,28 @@
-import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/common/domain/domain-error';
 import { EmbeddedDatabase } from '../../src/store/embedded/embedded-database';
 import { EmbeddedExperimentStore } from '../../src/store/embedded/embedded-experiment.store';
-import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/store/redis/redis-client';
+import { closeRedisClient, createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisExperimentStore } from '../../src/store/redis/redis-experiment.store';
 import { experimentKeys, RedisKeys } from '../../src/store/redis/redis-keys';
 import { freePort } from '../helpers/redis-server';
 import { describeExperimentStoreContract } from './experiment-store.contract';
-import { deleteKeysWithPrefix, randomPrefix, requireRedisUrl } from './redis-test-keys';
+import { randomPrefix, usePeerRedisClients } from './redis-test-keys';
 
 describeExperimentStoreContract('Embedded (in-memory)', async () => {
   const db = EmbeddedDatabase.inMemory();
   return { store: new EmbeddedExperimentStore(db), peer: new EmbeddedExperimentStore(db), dispose: async () => db.close() };
 });
 
-const filePrefix = randomPrefix('experiment-contract');
-let testCount = 0;
-const clients: Redis[] = [];
-
 describe('Redis', () => {
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      const client = createRedisClient(requireRedisUrl(), { commandTimeoutMs: 2000 });
-      await waitUntilReady(client, 5000);
-      clients.push(client);
-    }
-  });
-
-  afterAll(async () => {
-    await deleteKeysWithPrefix(clients[0], filePrefix);
-    await Promise.all(clients.map(closeRedisClient));
-  });
+  const { clients, freshKeys } = usePeerRedisClients('experiment-contract');
 
   describeExperimentStoreContract('Redis', async () => {
-    const keys = new RedisKeys(`${filePrefix}:${++testCount}`);
+    const keys = freshKeys();
     return { store: new RedisExperimentStore(clients[0], keys), peer: new RedisExperimentStore(clients[1], keys), dispose: async () => undefined };
   });
 
   it('keeps every experiment key in the slug\'s hash slot, and event ids expire', async () => {
-    const keys = new RedisKeys(`${filePrefix}:slots`);
+    const keys = freshKeys('slots');
     const store = new RedisExperimentStore(clients[0], keys);
     await store.recordExposures([{ slug: 'slot', version: 1, variant: 'v1', revision: 1, targetingKeyHash: 'a'.repeat(64), hour: 10 }]);
     await store.recordOutcomes([{ id: 'e1', slug: 'slot', version: 1, hour: 10, outputHash: 'o' }]);

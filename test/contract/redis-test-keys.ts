@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/store/redis/redis-client';
+import { RedisKeys } from '../../src/store/redis/redis-keys';
 
 /** A key prefix no other test file uses. */
 export function randomPrefix(label: string): string {
@@ -22,4 +24,33 @@ export function requireRedisUrl(): string {
   const url = process.env.REDIS_URL;
   if (!url) throw new Error('REDIS_URL is not set: the global setup should have started a redis-server');
   return url;
+}
+
+export interface PeerRedisClients {
+  /** Two connections to the same Redis: one for a store, one for its peer (another replica). Ready inside tests. */
+  readonly clients: Redis[];
+  /** Keys under a fresh prefix (inside the file's prefix, deleted after the file). */
+  freshKeys(suffix?: string): RedisKeys;
+}
+
+/**
+ * Registers beforeAll/afterAll for a contract file that runs a store against a second instance of itself on the
+ * same Redis: opens two fail-fast connections and, at the end, deletes every key the file wrote.
+ */
+export function usePeerRedisClients(label: string): PeerRedisClients {
+  const filePrefix = randomPrefix(label);
+  const clients: Redis[] = [];
+  let count = 0;
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const client = createRedisClient(requireRedisUrl(), { commandTimeoutMs: 2000 });
+      await waitUntilReady(client, 5000);
+      clients.push(client);
+    }
+  });
+  afterAll(async () => {
+    await deleteKeysWithPrefix(clients[0], filePrefix);
+    await Promise.all(clients.map(closeRedisClient));
+  });
+  return { clients, freshKeys: (suffix) => new RedisKeys(`${filePrefix}:${suffix ?? ++count}`) };
 }
