@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { PromptVersion } from '../registry/domain/prompt-version';
-import { effectiveRollout, prodVersionOf } from '../rollout/domain/effective-rollout';
+import { effectiveRollout } from '../rollout/domain/effective-rollout';
 import { EMPTY_ROLLOUT, type RolloutSpec } from '../rollout/domain/rollout';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { buildPromptFlag, type PromptFlagDefinition } from './domain/prompt-flag';
+import { prodVersionOf } from '../registry/domain/status-transitions';
 
 export interface LoadedPromptFlag {
   slug: string;

@@ -4,8 +4,8 @@ import type { PromptVersion } from '../registry/domain/prompt-version';
 import { VersionNotFoundError } from '../registry/domain/registry.errors';
 import { PromptRegistryService } from '../registry/prompt-registry.service';
 import { PromptStore } from '../store/ports/prompt-store.port';
-import { prodVersionOf } from '../store/prompt-state';
 import { RollbackRefusedError } from './domain/killswitch.errors';
+import { prodVersionOf } from '../registry/domain/status-transitions';
 
 /** Statuses a rollback may re-promote: a former prod (deprecated) or a staged version. */
 const ROLLBACK_FROM = ['deprecated', 'staging'] as const;

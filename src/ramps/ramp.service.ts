@@ -6,11 +6,11 @@ import { type Breach, effectiveRules, validateRuleOverrides } from '../experimen
 import { GuardrailChecker } from '../experiments/alerts/guardrail-checker.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PromptRegistryService } from '../registry/prompt-registry.service';
-import { prodVersionOf } from '../rollout/domain/effective-rollout';
 import { RolloutService } from '../rollout/rollout.service';
 import { PromptStore } from '../store/ports/prompt-store.port';
 import { ACTIVE_RAMP_STATUSES, type RampEvent, type RampRecord, RampStore } from '../store/ports/ramp-store.port';
 import { currentPercent, type RampProblem, rampView, type RampView, stepAllocation, validateHold, validateSteps } from './domain/ramp';
+import { prodVersionOf } from '../registry/domain/status-transitions';
 
 /** How long one replica may hold a slug's ramp lease; a crashed holder's lease expires after this. */
 export const RAMP_LEASE_MS = 30_000;

@@ -7,8 +7,9 @@ import type { PromptStatus } from '../registry/domain/prompt-version';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
-import { effectiveRollout, prodVersionOf } from './domain/effective-rollout';
+import { effectiveRollout } from './domain/effective-rollout';
 import { type Allocation, EMPTY_ROLLOUT, type RolloutSpec } from './domain/rollout';
+import { prodVersionOf } from '../registry/domain/status-transitions';
 
 export interface RolloutView extends RolloutSpec {
   flagKey: string;

@@ -38,12 +38,3 @@ export function applyStatusChanges(
   }
   return next;
 }
-
-/** The version served as prod: the newest one with status `prod`, if any. */
-export function prodVersionOf(statuses: Readonly<Record<number, PromptStatus>>): number | null {
-  let prod: number | null = null;
-  for (const [version, status] of Object.entries(statuses)) {
-    if (status === 'prod' && (prod === null || Number(version) > prod)) prod = Number(version);
-  }
-  return prod;
-}

@@ -1,6 +1,6 @@
 import type { PromptStatus } from '../../registry/domain/prompt-version';
 import type { KillState, PromptState } from '../../store/ports/prompt-store.port';
-import { prodVersionOf } from '../../store/prompt-state';
+import { prodVersionOf } from '../../registry/domain/status-transitions';
 
 /** Statuses a kill may point at: anything that was released. Drafts were never reviewed for serving, so never. */
 export const KILLABLE_STATUSES: readonly PromptStatus[] = ['staging', 'prod', 'deprecated'];

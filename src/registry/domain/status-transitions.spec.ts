@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ConflictError, DomainError, NotFoundError } from '../../common/domain/domain-error';
 import { PROMPT_STATUSES, type PromptStatus } from './prompt-version';
 import { TransitionRefusedError, VersionNotFoundError } from './registry.errors';
-import { allowedTransitions, planStatusChange, type StatusChange } from './status-transitions';
+import { allowedTransitions, planStatusChange, prodVersionOf, type StatusChange } from './status-transitions';
 
 const statusArb = fc.constantFrom(...PROMPT_STATUSES);
 
@@ -173,5 +173,17 @@ describe('registry errors', () => {
     expect(error.message).toBe(message);
     expect(error.details).toEqual(details);
     expect(error.name).toBe(error.constructor.name);
+  });
+});
+
+describe(prodVersionOf.name, () => {
+  it('finds the prod version', () => {
+    expect(prodVersionOf({ 1: 'deprecated', 2: 'prod', 3: 'staging' })).toBe(2);
+  });
+  it('is null while nothing is in prod', () => {
+    expect(prodVersionOf({ 1: 'draft', 2: 'staging' })).toBeNull();
+  });
+  it('takes the newest when stored data somehow holds two', () => {
+    expect(prodVersionOf({ 1: 'prod', 4: 'prod', 2: 'deprecated' })).toBe(4);
   });
 });

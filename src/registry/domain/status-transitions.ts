@@ -59,3 +59,12 @@ function currentProdVersions(statuses: Readonly<Record<number, PromptStatus>>): 
     .map(Number)
     .sort((a, b) => a - b);
 }
+
+/** The version served as prod: the newest one with status `prod`, or null while nothing is in prod. */
+export function prodVersionOf(statuses: Readonly<Record<number, PromptStatus>>): number | null {
+  let prod: number | null = null;
+  for (const [version, status] of Object.entries(statuses)) {
+    if (status === 'prod' && (prod === null || Number(version) > prod)) prod = Number(version);
+  }
+  return prod;
+}

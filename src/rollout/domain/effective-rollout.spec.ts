@@ -1,13 +1,4 @@
-import { effectiveRollout, prodVersionOf } from './effective-rollout';
-
-describe(prodVersionOf.name, () => {
-  it('finds the prod version', () => {
-    expect(prodVersionOf({ 1: 'deprecated', 2: 'prod', 3: 'staging' })).toBe(2);
-  });
-  it('is null while nothing is in prod', () => {
-    expect(prodVersionOf({ 1: 'draft', 2: 'staging' })).toBeNull();
-  });
-});
+import { effectiveRollout } from './effective-rollout';
 
 describe(effectiveRollout.name, () => {
   it('keeps a rollout whose versions all serve', () => {

@@ -3,12 +3,6 @@ import type { RolloutSpec } from './rollout';
 
 const SERVES_TRAFFIC: ReadonlySet<PromptStatus> = new Set(['staging', 'prod']);
 
-/** The slug's prod version, the baseline every flag defaults to; null while nothing is in prod. */
-export function prodVersionOf(statuses: Record<number, PromptStatus>): number | null {
-  for (const [version, status] of Object.entries(statuses)) if (status === 'prod') return Number(version);
-  return null;
-}
-
 /**
  * The part of a stored rollout that may still be served. A version deprecated after the rollout named it stops
  * receiving traffic at once: its allocation entry and rules are dropped (its share goes to the others), and it is

@@ -10,11 +10,12 @@ import {
   type PromptState,
   type StatusChange,
 } from '../ports/prompt-store.port';
-import { applyStatusChanges, assertRevision, EMPTY_PROMPT_STATE, prodVersionOf } from '../prompt-state';
+import { applyStatusChanges, assertRevision, EMPTY_PROMPT_STATE } from '../prompt-state';
 import { draftVersion, type VersionBody } from '../version-draft';
 import type { EmbeddedChains } from './embedded-chains';
 import type { EmbeddedDatabase } from './embedded-database';
 import { guardSqlite } from './sqlite-errors';
+import { prodVersionOf } from '../../registry/domain/status-transitions';
 
 interface VersionRow {
   body: string;

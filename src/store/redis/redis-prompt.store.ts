@@ -11,7 +11,7 @@ import {
   type PromptState,
   type StatusChange,
 } from '../ports/prompt-store.port';
-import { applyStatusChanges, assertRevision, prodVersionOf } from '../prompt-state';
+import { applyStatusChanges, assertRevision } from '../prompt-state';
 import { compareCodeUnits } from '../record-order';
 import { draftVersion, sealEntries, type VersionBody } from '../version-draft';
 import { CONFLICT, retryOnConflict } from './redis-cas';
@@ -19,6 +19,7 @@ import { execPipeline, parseSlugHead, type SlugHead } from './redis-chains';
 import { guardRedis } from './redis-errors';
 import type { RedisKeys } from './redis-keys';
 import type { RedisScripts } from './redis-scripts';
+import { prodVersionOf } from '../../registry/domain/status-transitions';
 
 interface Snapshot {
   head: SlugHead;
