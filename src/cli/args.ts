@@ -1,16 +1,9 @@
+import type { Allocation, TargetingRule } from '../rollout/domain/rollout';
 import { UsageError } from './output';
 
+export type { Allocation, TargetingRule };
+
 /** Pure parsers of command-line arguments; each throws a UsageError (exit 2) naming the bad input. */
-
-export interface Allocation {
-  version: number;
-  weight: number;
-}
-
-export interface TargetingRule {
-  match: Record<string, string[]>;
-  version: number;
-}
 
 export function parseVersion(text: string, what = 'version'): number {
   const trimmed = text.trim().replace(/^v/i, '');

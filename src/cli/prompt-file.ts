@@ -1,15 +1,9 @@
 import matter from 'gray-matter';
-import type { VariableDeclaration } from '../registry/domain/prompt-version';
+import type { PromptDraft, VariableDeclaration } from '../registry/domain/prompt-version';
 import { lintTemplate, type LintIssue } from '../registry/domain/template-lint';
 
 /** What `push` sends: the body of POST /v1/prompts/:slug/versions. */
-export interface PromptDraftBody {
-  template: string;
-  variables: VariableDeclaration[];
-  modelHint: string;
-  rationale: string;
-  evalHash?: string;
-}
+export type PromptDraftBody = PromptDraft;
 
 /** A problem in a prompt file, positioned in the file (1-based line and column). */
 export interface FileIssue {

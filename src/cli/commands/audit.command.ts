@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
 import { parsePositiveInt } from '../args';
+import type { AuditEntry } from '../../audit/domain/audit-entry';
 import { action } from '../context';
-
-interface AuditEntry {
-  id?: string;
-  at: string;
-  actor: string;
-  action: string;
-  slug?: string;
-  version?: number;
-  reason?: string;
-}
 
 export function registerAuditCommand(program: Command): void {
   program

@@ -2,29 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { ApiError } from '../api-client';
 import { parseVersion, requireReason } from '../args';
+import type { IncidentResult, KillResult } from '../../killswitch/killswitch.service';
 import { action, type CliContext, seg } from '../context';
+
 import { CliError, UsageError } from '../output';
-
-export interface KillState {
-  toVersion: number;
-  reason: string;
-  at: string;
-  actor: string;
-  auditId: string;
-}
-
-export interface KillView {
-  slug: string;
-  killed: boolean;
-  kill: KillState | null;
-  revision: number;
-  changed?: boolean;
-}
-
-export interface IncidentResult {
-  action: 'kill' | 'restore';
-  results: { slug: string; outcome: string; kill: KillState | null; message?: string; code?: string }[];
-}
 
 export interface Confirmation {
   confirmed: boolean;
@@ -69,7 +50,7 @@ export function registerKillCommand(program: Command): void {
         if (slug === undefined) throw new UsageError('kill needs a slug, or --all');
         const toVersion = options.to === undefined ? undefined : parseVersion(options.to, '--to');
         const view = await killswitchCall(ctx, () =>
-          ctx.client.post<KillView>(`/v1/prompts/${seg(slug)}/kill`, { reason, ...(toVersion !== undefined ? { toVersion } : {}) }),
+          ctx.client.post<KillResult>(`/v1/prompts/${seg(slug)}/kill`, { reason, ...(toVersion !== undefined ? { toVersion } : {}) }),
         );
         const expected = view.kill?.toVersion;
         if (expected === undefined) throw new CliError(`the service answered the kill of ${slug} without a kill state; check \`promptflag status ${slug}\``);

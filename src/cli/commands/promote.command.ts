@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { parseVersion, requireReason } from '../args';
 import { action, seg } from '../context';
-import type { VersionSummary } from './versions.command';
+import type { PromptVersion } from '../../registry/domain/prompt-version';
 
 export function registerPromoteCommand(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function registerPromoteCommand(program: Command): void {
       action(async (ctx, slug: string, versionText: string, options: { to: string; reason?: string }) => {
         const version = parseVersion(versionText);
         const reason = requireReason(options.reason, 'promote');
-        const result = await ctx.client.post<VersionSummary>(`/v1/prompts/${seg(slug)}/versions/${version}/status`, { status: options.to, reason });
+        const result = await ctx.client.post<PromptVersion>(`/v1/prompts/${seg(slug)}/versions/${version}/status`, { status: options.to, reason });
         ctx.out.data(result);
         ctx.out.line(`${result.slug} v${result.version} is now ${result.status}`);
       }),

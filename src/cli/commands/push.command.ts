@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { PromptVersion } from '../../registry/domain/prompt-version';
+import type { LintIssue } from '../../registry/domain/template-lint';
 import { action, seg } from '../context';
+
+type CreatedVersion = PromptVersion & { warnings?: LintIssue[] };
 import { CliError } from '../output';
 import { formatIssue, parsePromptFile } from '../prompt-file';
-
-interface CreatedVersion {
-  slug: string;
-  version: number;
-  status: string;
-  contentHash: string;
-  warnings?: { code: string; message: string; line?: number; column?: number }[];
-}
 
 export function registerPushCommand(program: Command): void {
   program

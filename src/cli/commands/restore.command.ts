@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { requireReason } from '../args';
 import { action, seg } from '../context';
 import { UsageError } from '../output';
-import { type IncidentResult, killswitchCall, type KillView } from './kill.command';
+import type { IncidentResult, KillResult } from '../../killswitch/killswitch.service';
+import { killswitchCall } from './kill.command';
 
 export function registerRestoreCommand(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function registerRestoreCommand(program: Command): void {
           return;
         }
         if (slug === undefined) throw new UsageError('restore needs a slug, or --all');
-        const view = await killswitchCall(ctx, () => ctx.client.post<KillView>(`/v1/prompts/${seg(slug)}/restore`, { reason }));
+        const view = await killswitchCall(ctx, () => ctx.client.post<KillResult>(`/v1/prompts/${seg(slug)}/restore`, { reason }));
         ctx.out.data(view);
         ctx.out.line(`${slug} restored: its rollout serves again (revision ${view.revision})`);
       }),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseVersion, requireReason } from '../args';
 import { action, seg } from '../context';
 import { killswitchCall } from './kill.command';
-import type { VersionSummary } from './versions.command';
+import type { PromptVersion } from '../../registry/domain/prompt-version';
 
 export function registerRollbackCommand(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function registerRollbackCommand(program: Command): void {
         const toVersion = parseVersion(versionText);
         const reason = requireReason(options.reason, 'rollback');
         const result = await killswitchCall(ctx, () =>
-          ctx.client.post<{ slug: string; version: VersionSummary; previousProd: number | null }>(`/v1/prompts/${seg(slug)}/rollback`, { toVersion, reason }),
+          ctx.client.post<{ slug: string; version: PromptVersion; previousProd: number | null }>(`/v1/prompts/${seg(slug)}/rollback`, { toVersion, reason }),
         );
         ctx.out.data(result);
         const previous = result.previousProd !== null && result.previousProd !== toVersion ? ` (v${result.previousProd} deprecated)` : '';

@@ -1,20 +1,9 @@
 import type { Command } from 'commander';
 import { ApiError } from '../api-client';
-import { type Allocation, parseRule, parseSplit, requireReason, type TargetingRule } from '../args';
+import type { RolloutView } from '../../rollout/rollout.service';
+import { parseRule, parseSplit, requireReason, type TargetingRule } from '../args';
 import { action, type CliContext, seg } from '../context';
 import { CliError } from '../output';
-
-export interface RolloutView {
-  flagKey: string;
-  revision: number;
-  baseline: number | null;
-  allocation: Allocation[];
-  rules: (TargetingRule & { name?: string })[];
-  bucketBy?: string;
-  inactive: number[];
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
 
 interface RolloutOptions {
   split?: string;

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { ApiError } from '../api-client';
 import { action, seg } from '../context';
-import type { KillView } from './kill.command';
-import { describeRule, describeSplit, type RolloutView } from './rollout.command';
+import type { KillView } from '../../killswitch/killswitch.service';
+import type { RolloutView } from '../../rollout/rollout.service';
+import { describeRule, describeSplit } from './rollout.command';
 import type { VersionPage } from './versions.command';
 
 export function registerStatusCommand(program: Command): void {

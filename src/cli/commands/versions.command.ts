@@ -1,24 +1,10 @@
 import type { Command } from 'commander';
 import { parsePositiveInt } from '../args';
+import type { PromptVersion } from '../../registry/domain/prompt-version';
+import type { PromptRegistryService } from '../../registry/prompt-registry.service';
 import { action, seg } from '../context';
 
-export interface VersionSummary {
-  slug: string;
-  version: number;
-  status: string;
-  modelHint: string;
-  contentHash: string;
-  author: string;
-  createdAt: string;
-  rationale: string;
-}
-
-export interface VersionPage {
-  items: VersionSummary[];
-  total: number;
-  offset: number;
-  limit: number;
-}
+export type VersionPage = Awaited<ReturnType<PromptRegistryService['listVersions']>>;
 
 export function registerVersionsCommand(program: Command): void {
   program
