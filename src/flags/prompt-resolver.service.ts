@@ -72,7 +72,7 @@ export class PromptResolver {
       value: evaluation.value,
       reason: this.state.stale ? 'STALE' : evaluation.reason,
       flagMetadata: evaluation.flagMetadata,
-      revision: this.state.served(slug)?.revision ?? 0,
+      revision: Number(evaluation.flagMetadata.revision ?? 0),
     };
   }
 

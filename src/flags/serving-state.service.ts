@@ -134,8 +134,9 @@ export class ServingState implements OnApplicationBootstrap, OnModuleDestroy {
       this.slugs.delete(slug);
       this.evaluator.delete(slug);
     } else {
-      if (current && current.revision > loaded.revision) return; // an older read lost a race with a newer one
-      if (current && current.revision === loaded.revision && current.inactive.length === loaded.inactive.length) return;
+      // Every change to what a flag serves bumps its revision: an equal one is already served, an older one is a read
+      // that lost a race with a newer one.
+      if (current && current.revision >= loaded.revision) return;
       const templates = new Map<number, CompiledTemplate>();
       for (const [n, version] of loaded.versions) templates.set(n, current?.templates.get(n) ?? compileTemplate(version.template, version.variables));
       this.evaluator.set(slug, loaded.flag);
