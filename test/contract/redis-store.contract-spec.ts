@@ -3,9 +3,9 @@ import { StoreUnavailableError } from '../../src/common/domain/domain-error';
 import { createRedisStores, type RedisStoreSet } from '../../src/store/redis/create-redis-stores';
 import { closeRedisClient, createRedisClient, createRedisSubscriber, waitUntilReady } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
-import { freePort } from '../helpers/redis-server';
 import { createdAudit, describeStoreContract, newVersion } from './store.contract';
-import { deleteKeysWithPrefix, randomPrefix, requireRedisUrl } from './redis-test-keys';
+import { freePort, requireRedisUrl } from '../helpers/redis-server';
+import { deleteKeysWithPrefix, randomPrefix } from './redis-test-keys';
 
 const filePrefix = randomPrefix('redis-contract');
 let testCount = 0;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
+import { requireRedisUrl } from '../helpers/redis-server';
 
 /** A key prefix no other test file uses. */
 export function randomPrefix(label: string): string {
@@ -20,11 +21,6 @@ export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promi
   return deleted;
 }
 
-export function requireRedisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: the global setup should have started a redis-server');
-  return url;
-}
 
 export interface PeerRedisClients {
   /** Two connections to the same Redis: one for a store, one for its peer (another replica). Ready inside tests. */

@@ -12,7 +12,8 @@ import { EmbeddedPromptStore } from '../../src/store/embedded/embedded-prompt.st
 import { RedisPromptStore } from '../../src/store/redis/redis-prompt.store';
 import { StoreModule } from '../../src/store/store.module';
 import { createdAudit, newVersion } from './store.contract';
-import { randomPrefix, requireRedisUrl } from './redis-test-keys';
+import { requireRedisUrl } from '../helpers/redis-server';
+import { randomPrefix } from './redis-test-keys';
 
 async function boot(overrides: Partial<EnvironmentVariables>) {
   const config = Object.freeze(Object.assign(new EnvironmentVariables(), overrides));

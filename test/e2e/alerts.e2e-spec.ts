@@ -5,7 +5,7 @@ import { GuardrailChecker } from '../../src/experiments/alerts/guardrail-checker
 import { ExposureRecorder } from '../../src/experiments/exposure-recorder.service';
 import { PromptResolver } from '../../src/flags/prompt-resolver.service';
 import { AuditLog } from '../../src/store/ports/prompt-store.port';
-import { createTestApp, type TestApp } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp } from '../helpers/create-test-app';
 import { putRollout, seedPrompt, waitFor } from '../helpers/seed';
 
 const SLUG = 'alert-ab';
@@ -76,7 +76,7 @@ describe('Alerts (e2e, Redis): breaches, webhook delivery once across runs and r
       expect(res.body).toMatchObject({ refused: 0, duplicates: 0 });
     }
     // A second replica on the same Redis prefix, booted after the seed so it serves the slug.
-    b = await createTestApp({ store: 'redis', overrides: { ...overrides, REDIS_KEY_PREFIX: a.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: a.adminKey } });
+    b = await createReplica(a, overrides);
   }, 60_000);
 
   afterAll(async () => {

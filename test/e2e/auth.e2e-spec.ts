@@ -1,5 +1,5 @@
 import { ROLES, type Role, roleAllows } from '../../src/auth/domain/roles';
-import { createTestApp, type TestApp, versionBody } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp, versionBody } from '../helpers/create-test-app';
 import { waitFor } from '../helpers/seed';
 
 /** Every route with the least role it needs. */
@@ -90,7 +90,7 @@ describe('authentication and roles (redis store)', () => {
   });
 
   it('revocation on one replica is effective on another at once', async () => {
-    const other = await createTestApp({ store: 'redis', overrides: { REDIS_KEY_PREFIX: t.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: t.adminKey } });
+    const other = await createReplica(t);
     try {
       const minted = await t.call('POST', '/v1/keys', { body: { name: 'cross-replica', role: 'reader' } });
       expect((await other.call('GET', '/v1/prompts', { key: minted.body.key })).status).toBe(200);

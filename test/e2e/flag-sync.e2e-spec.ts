@@ -4,7 +4,7 @@ import { FlagdProvider } from '@openfeature/flagd-provider';
 import { NOOP_PROVIDER, OpenFeature, ProviderEvents, ProviderStatus, type Client, type EvaluationDetails, type JsonValue } from '@openfeature/server-sdk';
 import { PromptResolver } from '../../src/flags/prompt-resolver.service';
 import { FlagSyncServer } from '../../src/sync/flag-sync.server';
-import { createTestApp, type TestApp } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp } from '../helpers/create-test-app';
 import { nextEvent, randomUsers } from '../helpers/openfeature-fixtures';
 import { mapConcurrently, putRollout, seedPrompt } from '../helpers/seed';
 import { RawSyncClient } from '../helpers/sync-client';
@@ -187,10 +187,7 @@ describe('flagd sync (redis store)', () => {
       expect(whileError.map((d) => [d.variant, d.value.contentHash, d.errorCode])).toEqual(before.map((d) => [d.variant, d.value.contentHash, undefined]));
 
       const ready = nextEvent(client, ProviderEvents.Ready, 20_000);
-      const restarted = await createTestApp({
-        store: 'redis',
-        overrides: { REDIS_KEY_PREFIX: t.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: t.adminKey, SYNC_PORT: syncPort, SYNC_REQUIRE_AUTH: false },
-      });
+      const restarted = await createReplica(t, { SYNC_PORT: syncPort, SYNC_REQUIRE_AUTH: false });
       openApps.push(restarted);
       await ready;
       expect(client.providerStatus).toBe(ProviderStatus.READY);

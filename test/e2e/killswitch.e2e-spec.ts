@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ROLES, type Role } from '../../src/auth/domain/roles';
-import { createTestApp, type TestApp } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp } from '../helpers/create-test-app';
 import { RedisServer } from '../helpers/redis-server';
 import { putRollout, seedPrompt, waitFor } from '../helpers/seed';
 
@@ -243,7 +243,7 @@ describe('Kill switch across two replicas on one Redis', () => {
 
   beforeAll(async () => {
     a = await createTestApp({ store: 'redis' });
-    b = await createTestApp({ store: 'redis', overrides: { REDIS_KEY_PREFIX: a.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: a.adminKey } });
+    b = await createReplica(a);
     await seedPrompt(a, 'shared', { count: 2, prod: 1, staging: [2] });
     expect((await putRollout(a, 'shared', { allocation: [{ version: 2, weight: 1 }] })).status).toBe(200);
   });

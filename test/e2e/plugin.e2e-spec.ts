@@ -8,7 +8,7 @@ import { ProviderEvents, ProviderStatus } from '@openfeature/server-sdk';
 import { PromptResolver } from '../../src/flags/prompt-resolver.service';
 import { MissingVariableError, PromptflagClient, PromptflagModule, PromptflagResolveError, type Exposure, type PromptflagModuleOptions } from '../../src/index';
 import { FlagSyncServer } from '../../src/sync/flag-sync.server';
-import { createTestApp, type TestApp } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp } from '../helpers/create-test-app';
 import { nextEvent, randomUsers } from '../helpers/openfeature-fixtures';
 import { freePort } from '../helpers/redis-server';
 import { mapConcurrently, putRollout, seedPrompt, waitFor } from '../helpers/seed';
@@ -209,7 +209,7 @@ describe('PromptflagModule: a consumer app resolving prompts in-process', () => 
     expect(await prompts.resolve('triage', { targetingKey: 'break-glass' }, VARIABLES)).toEqual({ ...expected, reason: 'STALE' });
 
     const ready = nextEvent(prompts.openFeatureClient, ProviderEvents.Ready, 20_000);
-    t = await createTestApp({ store: 'redis', overrides: { REDIS_KEY_PREFIX: t.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: t.adminKey, SYNC_PORT: syncPort } });
+    t = await createReplica(t, { SYNC_PORT: syncPort });
     await ready;
     expect(await prompts.resolve('triage', { targetingKey: 'break-glass' }, VARIABLES)).toEqual(expected);
   });

@@ -1,5 +1,5 @@
 import { RedisServer } from '../helpers/redis-server';
-import { createTestApp, type TestApp, versionBody } from '../helpers/create-test-app';
+import { createReplica, createTestApp, type TestApp, versionBody } from '../helpers/create-test-app';
 import { putRollout, seedPrompt, waitFor } from '../helpers/seed';
 
 describe('two replicas on one Redis', () => {
@@ -8,7 +8,7 @@ describe('two replicas on one Redis', () => {
 
   beforeAll(async () => {
     a = await createTestApp({ store: 'redis' });
-    b = await createTestApp({ store: 'redis', overrides: { REDIS_KEY_PREFIX: a.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: a.adminKey } });
+    b = await createReplica(a);
     await seedPrompt(a, 'shared', { count: 2, prod: 1, staging: [2] });
   });
   afterAll(async () => {

@@ -8,6 +8,7 @@ import { configureApp, createFastifyAdapter } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { EnvironmentVariables } from '../../src/config/env.validation';
+import { requireRedisUrl } from './redis-server';
 
 export type StoreKind = 'redis' | 'embedded';
 
@@ -92,11 +93,14 @@ export async function createTestApp(options: { store: StoreKind; overrides?: Par
   };
 }
 
-export function requireRedisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: the jest global setup should have started a redis-server');
-  return url;
+/** Another replica of `of`: same Redis, same key prefix, same admin key (and any further overrides). */
+export function createReplica(of: TestApp, overrides: Partial<EnvironmentVariables> = {}): Promise<TestApp> {
+  return createTestApp({
+    store: 'redis',
+    overrides: { REDIS_URL: of.config.REDIS_URL, REDIS_KEY_PREFIX: of.config.REDIS_KEY_PREFIX, PROMPTFLAG_ADMIN_KEY: of.adminKey, ...overrides },
+  });
 }
+
 
 /** A valid version body; override any field. */
 export function versionBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

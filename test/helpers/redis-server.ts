@@ -155,3 +155,10 @@ function pingOnce(port: number): Promise<string> {
     socket.once('error', reject);
   });
 }
+
+/** The Redis the tests use: REDIS_URL, or the throwaway server the jest global setup started and exported there. */
+export function requireRedisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: the jest global setup should have started a redis-server');
+  return url;
+}

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { genericBody, slackBody, type WebhookTarget } from './domain/alert-payloads';
@@ -59,8 +60,4 @@ function safeHost(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

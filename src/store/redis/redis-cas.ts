@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StaleWriteError } from '../../common/domain/domain-error';
 
 /** Returned by an attempt whose script found the head moved: re-read and try again. */
@@ -22,8 +23,4 @@ export async function retryOnConflict<T>(what: string, attempt: () => Promise<T 
     await sleep(Math.random() * Math.min(2 ** n, MAX_BACKOFF_MS));
   }
   throw new StaleWriteError(`Could not ${what}: ${MAX_ATTEMPTS} attempts lost a race with other writers`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
