@@ -2,6 +2,7 @@ import type { AlertStore } from './ports/alert-store.port';
 import type { ApiKeyStore } from './ports/api-key-store.port';
 import type { ChangeFeed, StoreHealth } from './ports/change-feed.port';
 import type { ExperimentStore } from './ports/experiment-store.port';
+import type { GateStore } from './ports/gate-store.port';
 import type { AuditLog, PromptStore } from './ports/prompt-store.port';
 import type { RampStore } from './ports/ramp-store.port';
 
@@ -15,4 +16,5 @@ export interface StoreSet {
   experimentStore: ExperimentStore;
   alertStore: AlertStore;
   rampStore: RampStore;
+  gateStore: GateStore;
 }

@@ -5,6 +5,7 @@ import { AlertStore } from './ports/alert-store.port';
 import { ApiKeyStore } from './ports/api-key-store.port';
 import { ChangeFeed, StoreHealth } from './ports/change-feed.port';
 import { ExperimentStore } from './ports/experiment-store.port';
+import { GateStore } from './ports/gate-store.port';
 import { AuditLog, PromptStore } from './ports/prompt-store.port';
 import { RampStore } from './ports/ramp-store.port';
 import type { StoreSet } from './store-set';
@@ -24,6 +25,7 @@ const PORTS: Record<keyof StoreSet, abstract new (...args: never[]) => unknown> 
   experimentStore: ExperimentStore,
   alertStore: AlertStore,
   rampStore: RampStore,
+  gateStore: GateStore,
 };
 
 /**

@@ -6,6 +6,7 @@ import { EmbeddedChains } from './embedded-chains';
 import { EmbeddedChangeFeed } from './embedded-change.feed';
 import type { EmbeddedDatabase } from './embedded-database';
 import { EmbeddedExperimentStore } from './embedded-experiment.store';
+import { EmbeddedGateStore } from './embedded-gate.store';
 import { EmbeddedPromptStore } from './embedded-prompt.store';
 import { EmbeddedRampStore } from './embedded-ramp.store';
 import { EmbeddedStoreHealth } from './embedded-store.health';
@@ -26,5 +27,6 @@ export function createEmbeddedStores(db: EmbeddedDatabase): EmbeddedStoreSet {
     experimentStore: new EmbeddedExperimentStore(db),
     alertStore: new EmbeddedAlertStore(db),
     rampStore: new EmbeddedRampStore(db),
+    gateStore: new EmbeddedGateStore(db),
   };
 }

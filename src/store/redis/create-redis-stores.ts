@@ -6,6 +6,7 @@ import { RedisAuditLog } from './redis-audit.log';
 import { RedisChains } from './redis-chains';
 import { RedisChangeFeed } from './redis-change.feed';
 import { RedisExperimentStore } from './redis-experiment.store';
+import { RedisGateStore } from './redis-gate.store';
 import { RedisKeys } from './redis-keys';
 import { RedisPromptStore } from './redis-prompt.store';
 import { RedisRampStore } from './redis-ramp.store';
@@ -35,5 +36,6 @@ export function createRedisStores(client: Redis, subscriber: Redis, prefix: stri
     experimentStore: new RedisExperimentStore(client, keys),
     alertStore: new RedisAlertStore(client, keys),
     rampStore: new RedisRampStore(client, keys),
+    gateStore: new RedisGateStore(client, keys),
   };
 }
