@@ -26,6 +26,12 @@ export interface ImportOutcome {
 }
 
 /**
+ * Flag files are the operator's reviewed desired state: the review in their repository (and `promptflag lint` in its
+ * CI) is the gate, so the service's promotion gates do not apply to an import. Every import is audited as `gitops`.
+ */
+export const GITOPS_GATE_WAIVER = 'imported from a flag file, reviewed in its repository';
+
+/**
  * GitOps: on start, applies every flagd document in FLAGS_DIR (files in the format GET /v1/flags exports). Each
  * prompt flag's versions are created when missing (and must match the registry when present), its default variant
  * becomes prod, the versions it routes to at least staging, and its targeting the rollout. Re-importing an applied
@@ -101,7 +107,7 @@ export class FlagFileImportService implements OnApplicationBootstrap {
 
     const current = await this.rollouts.get(slug);
     const stored = { allocation: current.allocation, rules: current.rules, ...(current.bucketBy ? { bucketBy: current.bucketBy } : {}) };
-    if (canonicalJson(stored) !== canonicalJson(parsed.rollout)) await this.rollouts.replace(slug, current.revision, parsed.rollout, reason, GITOPS);
+    if (canonicalJson(stored) !== canonicalJson(parsed.rollout)) await this.rollouts.replace(slug, current.revision, parsed.rollout, reason, GITOPS, GITOPS_GATE_WAIVER);
   }
 
   /** Every variant must be new (the next numbers, in order) or identical to the registry's version. */
@@ -122,6 +128,6 @@ export class FlagFileImportService implements OnApplicationBootstrap {
 
   private async walk(slug: string, version: number, path: Record<PromptStatus, PromptStatus[]>, reason: string): Promise<void> {
     const status = (await this.store.getState(slug)).statuses[version];
-    for (const step of path[status]) await this.registry.changeStatus(slug, version, step, reason, GITOPS);
+    for (const step of path[status]) await this.registry.changeStatus(slug, version, step, reason, GITOPS, GITOPS_GATE_WAIVER);
   }
 }

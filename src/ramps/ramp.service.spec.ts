@@ -1,5 +1,6 @@
 import type { Breach } from '../experiments/alerts/domain/alert-rules';
 import type { GuardrailChecker } from '../experiments/alerts/guardrail-checker.service';
+import { type GateService, GatesUnmetError } from '../gates/gate.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { PromptRegistryService } from '../registry/prompt-registry.service';
 import type { RolloutService } from '../rollout/rollout.service';
@@ -23,6 +24,7 @@ function setup(breaches: Breach[] = []) {
   const registry = { changeStatus: jest.fn(async () => ({})) };
   const guardrails = { check: jest.fn(async () => breaches) };
   const metrics = { setRampStep: jest.fn() };
+  const gates = { assertMayGoToProd: jest.fn(async () => undefined) };
   const service = new RampService(
     store,
     prompts,
@@ -30,13 +32,27 @@ function setup(breaches: Breach[] = []) {
     registry as unknown as PromptRegistryService,
     guardrails as unknown as GuardrailChecker,
     metrics as unknown as MetricsService,
+    gates as unknown as GateService,
   );
-  return { service, store, audit, rollouts, registry, guardrails, metrics, killIt: () => (kill = { toVersion: 1 }), close: () => db.close() };
+  return { service, store, audit, rollouts, registry, guardrails, metrics, gates, killIt: () => (kill = { toVersion: 1 }), close: () => db.close() };
 }
 
 const later = () => new Date(Date.now() + 10_000);
 
 describe('RampService.tick', () => {
+  it('pauses, naming the gate, when the next step is refused by the promotion gates', async () => {
+    const f = setup();
+    await f.service.start('s', { version: 2, steps: [5, 50, 100], holdSeconds: 1, reason: 'go' }, ACTOR);
+    expect(f.gates.assertMayGoToProd).toHaveBeenCalledWith('s', 2, 'staging');
+    f.rollouts.replaceAllocation.mockRejectedValueOnce(new GatesUnmetError('"s": version 2 cannot get 50% of traffic: unmet gate eval (the latest eval did not pass)'));
+    await f.service.tick(later());
+    const ramp = await f.service.current('s');
+    expect(ramp).toMatchObject({ status: 'paused', percent: 5 });
+    expect(ramp.stopReason).toMatch(/promotion gates.*unmet gate eval/);
+    expect(f.audit.at(-1)).toMatchObject({ actor: 'ramp', action: 'ramp.paused' });
+    f.close();
+  });
+
   it('aborts to the baseline on a guardrail breach, audited as "guardrail" with the evidence', async () => {
     const breach = { slug: 's', version: 2, metric: 'outcome-rate-drop', baselineValue: 0.5, value: 0.3, threshold: 0.1, evidence: { pValue: 0.001 }, runbookUrl: 'x' } as Breach;
     const f = setup([breach]);

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/domain/principal';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/domain/domain-error';
 import { type Breach, effectiveRules, validateRuleOverrides } from '../experiments/alerts/domain/alert-rules';
 import { GuardrailChecker } from '../experiments/alerts/guardrail-checker.service';
+import { GateService, GatesUnmetError } from '../gates/gate.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PromptRegistryService } from '../registry/prompt-registry.service';
 import { RolloutService } from '../rollout/rollout.service';
@@ -53,6 +54,7 @@ export class RampService {
     private readonly registry: PromptRegistryService,
     private readonly guardrails: GuardrailChecker,
     private readonly metrics: MetricsService,
+    private readonly gates: GateService,
   ) {}
 
   async current(slug: string): Promise<RampView> {
@@ -86,6 +88,8 @@ export class RampService {
         throw new UnprocessableError(`version ${input.version} is ${status}; only a staging version can be ramped (it is promoted to prod at 100%)`, { slug, version: input.version, status });
       }
       if (state.kill) throw new RampStateError(`"${slug}" is killed: restore it before starting a ramp`, { slug });
+      // A ramp ends in prod, so the candidate must clear the promotion gates before it starts (a 409 names them).
+      await this.gates.assertMayGoToProd(slug, input.version, status);
 
       const at = new Date().toISOString();
       let ramp: RampRecord = {
@@ -171,12 +175,27 @@ export class RampService {
             this.logger.warn(`Ramp of "${slug}" v${ramp.candidate} aborted: ${why}`);
             return;
           }
-          if (due) await this.applyStep(ramp, ramp.stepIndex + 1, RAMP_ACTOR, `ramp step ${ramp.stepIndex + 2} of ${ramp.steps.length}`, 'advanced');
+          if (due) await this.advanceOrHold(ramp);
         });
       } catch (error) {
         if (error instanceof LeaseBusyError) continue;
         this.logger.warn(`Ramp step of "${slug}" failed: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /**
+   * The runner's next step. A gate that no longer holds (a failing eval since, a stricter policy) pauses the ramp with
+   * the gate named in its status, instead of retrying on every pass.
+   */
+  private async advanceOrHold(ramp: RampRecord): Promise<void> {
+    try {
+      await this.applyStep(ramp, ramp.stepIndex + 1, RAMP_ACTOR, `ramp step ${ramp.stepIndex + 2} of ${ramp.steps.length}`, 'advanced');
+    } catch (error) {
+      if (!(error instanceof GatesUnmetError)) throw error;
+      const why = `paused by the promotion gates: ${error.message}`;
+      await this.save(ramp, { status: 'paused', nextStepAt: null, stopReason: why }, event('ramp', 'paused', currentPercent(ramp), why), RAMP_ACTOR, why);
+      this.logger.warn(`Ramp of "${ramp.slug}" v${ramp.candidate} paused: ${why}`);
     }
   }
 

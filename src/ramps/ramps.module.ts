@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../experiments/alerts/alerts.module';
+import { GatesModule } from '../gates/gates.module';
 import { RegistryModule } from '../registry/registry.module';
 import { RolloutModule } from '../rollout/rollout.module';
 import { RampRunner } from './ramp-runner.service';
@@ -7,7 +8,7 @@ import { RampService } from './ramp.service';
 import { RampsController } from './ramps.controller';
 
 @Module({
-  imports: [RolloutModule, RegistryModule, AlertsModule],
+  imports: [RolloutModule, RegistryModule, AlertsModule, GatesModule],
   controllers: [RampsController],
   providers: [RampService, RampRunner],
   exports: [RampService],

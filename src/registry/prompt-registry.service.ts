@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, PayloadTooLargeError, StaleWriteError, UnprocessableError } from '../common/domain/domain-error';
 import type { Principal } from '../auth/domain/principal';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
+import { GateService } from '../gates/gate.service';
 import { type CreateVersionResult, type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { contentHash } from './domain/content-hash';
 import type { PromptDraft, PromptStatus, PromptSummary, PromptVersion, VariableDeclaration } from './domain/prompt-version';
@@ -21,6 +22,7 @@ export class PromptRegistryService {
   constructor(
     private readonly store: PromptStore,
     private readonly changes: PromptChangePublisher,
+    private readonly gates: GateService,
   ) {}
 
   lint(template: string, variables: VariableDeclaration[]): LintReport {
@@ -82,12 +84,16 @@ export class PromptRegistryService {
 
   /**
    * Moves a version through its lifecycle. Promoting to prod deprecates the previous prod in the same atomic step.
+   * A staging version goes to prod only once it meets the slug's promotion gates (a 409 names the unmet ones), unless
+   * `gateWaiver` says why they do not apply (recorded in the audit entry).
    */
-  async changeStatus(slug: string, version: number, to: PromptStatus, reason: string, actor: Principal): Promise<PromptVersion> {
+  async changeStatus(slug: string, version: number, to: PromptStatus, reason: string, actor: Principal, gateWaiver?: string): Promise<PromptVersion> {
+    const why = gateWaiver === undefined ? reason : `${reason} (promotion gates waived: ${gateWaiver})`;
     for (let attempt = 1; ; attempt++) {
       const state = await this.store.getState(slug);
       if (!(version in state.statuses)) throw new VersionNotFoundError(version, slug);
       const changes = planStatusChange(state.statuses, version, to);
+      if (to === 'prod' && gateWaiver === undefined) await this.gates.assertMayGoToProd(slug, version, state.statuses[version]);
       const at = new Date().toISOString();
       const audit = changes.map((change) => ({
         at,
@@ -97,7 +103,7 @@ export class PromptRegistryService {
         version: change.version,
         before: { status: change.from },
         after: { status: change.to },
-        reason: change.version === version ? reason : `${reason} (superseded by version ${version})`,
+        reason: change.version === version ? why : `${reason} (superseded by version ${version})`,
       }));
       try {
         const next = await this.store.changeStatuses(slug, state.revision, changes, audit);

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { FlagsModule } from '../flags/flags.module';
+import { GatesModule } from '../gates/gates.module';
 import { PromptRegistryService } from './prompt-registry.service';
 import { PromptsController } from './prompts.controller';
 
 @Module({
-  imports: [FlagsModule],
+  imports: [FlagsModule, GatesModule],
   controllers: [PromptsController],
   providers: [PromptRegistryService],
   exports: [PromptRegistryService],

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FlagsModule } from '../flags/flags.module';
+import { GatesModule } from '../gates/gates.module';
 import { RolloutController } from './rollout.controller';
 import { RolloutService } from './rollout.service';
 
-@Module({ imports: [FlagsModule], controllers: [RolloutController], providers: [RolloutService], exports: [RolloutService] })
+@Module({ imports: [FlagsModule, GatesModule], controllers: [RolloutController], providers: [RolloutService], exports: [RolloutService] })
 export class RolloutModule {}

@@ -5,6 +5,7 @@ import { buildFlagDocument, validateFlagDocument } from '../flags/domain/flag-do
 import { type RolloutProblem, validateRolloutSpec } from '../flags/domain/rollout-validation';
 import type { PromptStatus } from '../registry/domain/prompt-version';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
+import { GateService } from '../gates/gate.service';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { effectiveRollout } from './domain/effective-rollout';
@@ -28,6 +29,7 @@ export class RolloutService {
     private readonly store: PromptStore,
     private readonly loader: PromptFlagLoader,
     private readonly changes: PromptChangePublisher,
+    private readonly gates: GateService,
   ) {}
 
   async get(slug: string): Promise<RolloutView> {
@@ -36,15 +38,18 @@ export class RolloutService {
 
   /**
    * Replaces the rollout when `expectedRevision` is still current: two people editing at once never silently merge.
-   * The flag it produces is validated against the flagd schema before anything is stored.
+   * The flag it produces is validated against the flagd schema before anything is stored, and no version that has not
+   * met the promotion gates may get more than the slug's canary share, unless `gateWaiver` says why they do not apply
+   * (recorded in the audit entry).
    */
-  async replace(slug: string, expectedRevision: number, spec: RolloutSpec, reason: string, actor: Principal): Promise<RolloutView> {
+  async replace(slug: string, expectedRevision: number, spec: RolloutSpec, reason: string, actor: Principal, gateWaiver?: string): Promise<RolloutView> {
     const state = await this.store.getState(slug);
     if (state.revision !== expectedRevision) throw staleRevision(slug, expectedRevision, state.revision);
     const problems = [...validateRolloutSpec(spec, state.statuses), ...shadowProblems(spec, state.statuses)];
     if (problems.length > 0) {
       throw new UnprocessableError(`rollout is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, { problems });
     }
+    if (gateWaiver === undefined) await this.gates.assertRolloutAllowed(slug, state, spec);
     const candidate = await this.loader.build(slug, state, spec);
     if (!candidate) throw new UnprocessableError(`Prompt "${slug}" has no prod version yet: promote one before setting a rollout`, { slug });
     validateFlagDocument(buildFlagDocument({ [slug]: candidate.flag }, { version: String(state.revision + 1) }));
@@ -59,7 +64,7 @@ export class RolloutService {
         slug,
         before: { revision: state.revision, ...before },
         after: { revision: state.revision + 1, ...spec },
-        reason,
+        reason: gateWaiver === undefined ? reason : `${reason} (promotion gates waived: ${gateWaiver})`,
       });
       await this.changes.changed(slug, next.revision);
       return view(slug, next);

@@ -36,7 +36,7 @@ describe('GitOps: flag files in flags/ are imported on start', () => {
         const [ours, theirs] = await Promise.all([replica.call('POST', '/v1/prompts/imported/resolve', { body }), source.call('POST', '/v1/prompts/imported/resolve', { body })]);
         expect(ours.body.variant).toBe(theirs.body.variant);
       }
-      expect((await replica.call('GET', '/v1/audit?slug=imported&limit=500')).body.items[0]).toMatchObject({ actor: 'gitops', reason: 'imported from flags/prompts.json' });
+      expect((await replica.call('GET', '/v1/audit?slug=imported&limit=500')).body.items[0]).toMatchObject({ actor: 'gitops', reason: 'imported from flags/prompts.json (promotion gates waived: imported from a flag file, reviewed in its repository)' });
     } finally {
       await replica.close();
     }

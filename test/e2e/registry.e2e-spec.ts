@@ -1,4 +1,5 @@
 import { createTestApp, type StoreKind, type TestApp, versionBody } from '../helpers/create-test-app';
+import { attachEval } from '../helpers/seed';
 
 describe.each<StoreKind>(['redis', 'embedded'])('registry over HTTP (%s store)', (store) => {
   let t: TestApp;
@@ -70,7 +71,10 @@ describe.each<StoreKind>(['redis', 'embedded'])('registry over HTTP (%s store)',
     const move = (version: number, status: string) => t.call('POST', `/v1/prompts/${slug}/versions/${version}/status`, { body: { status, reason: `to ${status}` } });
 
     beforeAll(async () => {
-      for (let i = 1; i <= 2; i++) await t.call('POST', `/v1/prompts/${slug}/versions`, { body: versionBody({ template: `v${i}: {{company}} {{ticket}}` }) });
+      for (let i = 1; i <= 2; i++) {
+        await t.call('POST', `/v1/prompts/${slug}/versions`, { body: versionBody({ template: `v${i}: {{company}} {{ticket}}` }) });
+        await attachEval(t, slug, i);
+      }
     });
 
     it('refuses draft → prod and names the allowed transitions', async () => {
@@ -120,7 +124,9 @@ describe.each<StoreKind>(['redis', 'embedded'])('registry over HTTP (%s store)',
         'version.status_changed:2:staging',
         'version.status_changed:1:prod',
         'version.status_changed:1:staging',
+        'version.eval_recorded:2:',
         'version.created:2:draft',
+        'version.eval_recorded:1:',
         'version.created:1:draft',
       ]);
       for (const entry of res.body.items) {
@@ -129,7 +135,7 @@ describe.each<StoreKind>(['redis', 'embedded'])('registry over HTTP (%s store)',
         expect(Date.parse(entry.at)).not.toBeNaN();
       }
       const verify = await t.call('GET', `/v1/audit/verify?chain=${slug}`);
-      expect(verify.body).toMatchObject({ ok: true, chains: [{ chain: slug, ok: true, length: 9 }] });
+      expect(verify.body).toMatchObject({ ok: true, chains: [{ chain: slug, ok: true, length: 11 }] });
     });
   });
 

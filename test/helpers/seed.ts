@@ -6,11 +6,15 @@ export function seededTemplate(version: number): string {
   return `v${version} triage for {{company}}: {{ticket}}`;
 }
 
-/** Creates versions 1..count of `slug`, puts `prod` in prod and each of `staging` in staging. */
-export async function seedPrompt(t: TestApp, slug: string, options: { count: number; prod?: number; staging?: number[] }): Promise<void> {
+/**
+ * Creates versions 1..count of `slug`, each with a passing eval attached (so it clears the default promotion gates;
+ * `withoutEval` leaves those versions bare), puts `prod` in prod and each of `staging` in staging.
+ */
+export async function seedPrompt(t: TestApp, slug: string, options: { count: number; prod?: number; staging?: number[]; withoutEval?: number[] }): Promise<void> {
   for (let version = 1; version <= options.count; version++) {
     const res = await t.call('POST', `/v1/prompts/${slug}/versions`, { body: versionBody({ template: seededTemplate(version) }) });
     if (res.status !== 201) throw new Error(`seeding ${slug} v${version}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (!options.withoutEval?.includes(version)) await attachEval(t, slug, version);
   }
   const move = async (version: number, status: string) => {
     const res = await t.call('POST', `/v1/prompts/${slug}/versions/${version}/status`, { body: { status, reason: 'seed' } });
@@ -21,6 +25,12 @@ export async function seedPrompt(t: TestApp, slug: string, options: { count: num
     await move(options.prod, 'prod');
   }
   for (const version of options.staging ?? []) await move(version, 'staging');
+}
+
+/** Attaches an eval result to a version (a passing one unless `result` says otherwise). */
+export async function attachEval(t: TestApp, slug: string, version: number, result: Record<string, unknown> = {}): Promise<void> {
+  const res = await t.call('POST', `/v1/prompts/${slug}/versions/${version}/evals`, { body: { suiteHash: 'suite-test', score: 0.9, passed: true, ...result } });
+  if (res.status !== 201) throw new Error(`attaching an eval to ${slug} v${version}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** Reads the rollout and replaces it with If-Match; returns the PUT response. */
