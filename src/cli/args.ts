@@ -71,3 +71,9 @@ export function requireReason(reason: string | undefined, what: string): string 
   if (reason === undefined || reason.trim() === '') throw new UsageError(`${what} needs --reason "…" (it goes into the audit trail)`);
   return reason;
 }
+
+export function parseNumber(text: string, what: string): number {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${what} must be a number (got "${text}")`);
+  return value;
+}

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_URL, EXIT } from './api-client';
 import { registerAuditCommand } from './commands/audit.command';
+import { registerGateCommands } from './commands/gates.command';
 import { registerKillCommand } from './commands/kill.command';
 import { registerLintCommand } from './commands/lint.command';
 import { registerPromoteCommand } from './commands/promote.command';
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
   const program = new Command('promptflag');
   // Set before the commands are added, so every subcommand inherits them.
   program
-    .description('promptflag: push, lint, promote, roll out, ramp and kill prompts through the promptflag HTTP API')
+    .description('promptflag: push, lint, evaluate, approve, promote, roll out, ramp and kill prompts through the promptflag HTTP API')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerPushCommand(program);
   registerLintCommand(program);
   registerVersionsCommand(program);
+  registerGateCommands(program);
   registerPromoteCommand(program);
   registerRolloutCommand(program);
   registerRampCommand(program);

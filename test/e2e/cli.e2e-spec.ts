@@ -110,6 +110,12 @@ describe('promptflag CLI (child process against the real app, embedded store)', 
   it('promote, rollout set and show, status and audit, with --json parsed', async () => {
     expect((await t.call('POST', `/v1/prompts/${slug}/versions/1/status`, { body: { status: 'staging', reason: 'seed' } })).status).toBe(200);
     expect((await t.call('POST', `/v1/prompts/${slug}/versions/2/status`, { body: { status: 'staging', reason: 'seed' } })).status).toBe(200);
+    const ungated = await cli(['promote', slug, '1', '--to', 'prod', '--reason', 'no eval yet'], env);
+    expect(ungated.code).toBe(1); // 409
+    expect(ungated.stderr).toMatch(/version 1 cannot go to prod: unmet gate eval \(no eval result attached/);
+    const evals = await Promise.all([1, 2].map((v) => cli(['eval', slug, String(v), '--suite-hash', 'suite-cli', '--score', '0.93', '--passed', '--run-url', 'https://ci.example.com/r/1', '--json'], env)));
+    expect(evals.map((e) => e.code)).toEqual([0, 0]);
+    expect(JSON.parse(evals[0].stdout)).toMatchObject({ version: 1, cleared: true, evals: [{ suiteHash: 'suite-cli', score: 0.93, passed: true }] });
     const promote = await cli(['promote', slug, '1', '--to', 'prod', '--reason', 'cli e2e prod', '--json'], env);
     expect(promote.code).toBe(0);
     expect(JSON.parse(promote.stdout)).toMatchObject({ slug, version: 1, status: 'prod' });
@@ -147,6 +153,28 @@ describe('promptflag CLI (child process against the real app, embedded store)', 
     const actions = JSON.parse(audit.stdout).items.map((e: { action: string; reason?: string }) => [e.action, e.reason]);
     expect(actions[0]).toEqual(['rollout.replaced', 'canary v2']);
     expect(actions).toContainEqual(['version.status_changed', 'cli e2e prod']);
+  });
+
+  it('gates, policy and approve: a high-stakes slug needs someone other than the author', async () => {
+    const [highStakes, gatesBefore, badEval] = await Promise.all([
+      cli(['policy', slug, '--high-stakes', 'yes', '--reason', 'billing answers'], env),
+      cli(['gates', slug, '2'], env),
+      cli(['eval', slug, '2', '--suite-hash', 's', '--score', 'high', '--passed'], env),
+    ]);
+    expect(highStakes).toMatchObject({ code: 0, stdout: 'cli-triage: eval gate the run’s verdict; high-stakes (approval required); canary up to 5%\n' });
+    expect(gatesBefore.code).toBe(0);
+    expect(gatesBefore.stdout).toMatch(/eval\s+met\s+eval passed with score 0.93/);
+    expect(badEval.code).toBe(2);
+    expect(badEval.stderr).toContain('--score must be a number');
+
+    const [ownApproval, gatesAfter] = await Promise.all([cli(['approve', slug, '2', '--comment', 'looks fine to me'], env), cli(['gates', slug, '2'], env)]);
+    expect(ownApproval.code).toBe(1);
+    expect(ownApproval.stderr).toContain('cannot approve it');
+    expect(gatesAfter.stdout).toMatch(/approval\s+UNMET\s+high-stakes slug/);
+    expect(gatesAfter.stdout).toContain('v2 may get at most 5% of traffic until its gates are met');
+
+    const reset = await cli(['policy', slug, '--high-stakes', 'no', '--reason', 'back to defaults', '--json'], env);
+    expect(JSON.parse(reset.stdout)).toMatchObject({ slug, highStakes: false, custom: true, updatedBy: 'admin' });
   });
 
   it('kill confirms the safe version by resolving, restore lifts it, --all and rollback work', async () => {
