@@ -1,11 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Principal } from '../../src/auth/domain/principal';
+import { GateService } from '../../src/gates/gate.service';
 import { PromptRegistryService } from '../../src/registry/prompt-registry.service';
 import type { RolloutSpec } from '../../src/rollout/domain/rollout';
 import { RolloutService } from '../../src/rollout/rollout.service';
 import { benchDraft } from './fixtures';
 
 const BENCH_ACTOR: Principal = { keyId: 'bench', name: 'bench', role: 'admin' };
+const PASSED_EVAL = { suiteHash: 'bench-suite', score: 1, passed: true };
 
 /** The rollout the resolver and HTTP figures use: v3 pinned for tenant acme, then a 10/90 split of v2/v1 (v1 prod). */
 export const SPLIT_WITH_RULE: RolloutSpec = {
@@ -18,13 +20,18 @@ export const SPLIT_WITH_RULE: RolloutSpec = {
 
 /**
  * Seeds one slug through the real services (lint, content hash, lifecycle, rollout validation, change publisher),
- * exactly as the HTTP API would: versions 1..3 of the bench template, v1 → prod, v2 and v3 → staging, then
+ * exactly as the HTTP API would: versions 1..3 of the bench template, each with a passing eval attached (promotion
+ * gates), v1 → prod, v2 and v3 → staging, then
  * {@link SPLIT_WITH_RULE}.
  */
 export async function seedViaServices(app: INestApplicationContext, slug: string): Promise<void> {
   const registry = app.get(PromptRegistryService);
   const rollouts = app.get(RolloutService);
-  for (let v = 1; v <= 3; v++) await registry.createVersion(slug, benchDraft(`${slug}/v${v}`), BENCH_ACTOR);
+  const gates = app.get(GateService);
+  for (let v = 1; v <= 3; v++) {
+    await registry.createVersion(slug, benchDraft(`${slug}/v${v}`), BENCH_ACTOR);
+    await gates.recordEval(slug, v, PASSED_EVAL, BENCH_ACTOR);
+  }
   await registry.changeStatus(slug, 1, 'staging', 'bench', BENCH_ACTOR);
   await registry.changeStatus(slug, 1, 'prod', 'bench', BENCH_ACTOR);
   await registry.changeStatus(slug, 2, 'staging', 'bench', BENCH_ACTOR);
