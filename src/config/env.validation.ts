@@ -95,6 +95,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(3_600_000)
   RAMP_TICK_MS = 1000;
 
+  /** How often a running ramp's guardrails are checked while it holds a step (they are always checked before the next step). */
+  @IsInt() @Min(100) @Max(3_600_000)
+  RAMP_GUARDRAIL_CHECK_MS = 10_000;
+
   /** Serves Prometheus metrics at GET /metrics, without a key (scrapers have none); false answers 404. */
   @IsBoolean()
   METRICS_ENABLED = true;

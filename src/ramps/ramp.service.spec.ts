@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/app-config';
 import type { Breach } from '../experiments/alerts/domain/alert-rules';
 import type { GuardrailChecker } from '../experiments/alerts/guardrail-checker.service';
 import { type GateService, GatesUnmetError } from '../gates/gate.service';
@@ -33,6 +34,7 @@ function setup(breaches: Breach[] = []) {
     guardrails as unknown as GuardrailChecker,
     metrics as unknown as MetricsService,
     gates as unknown as GateService,
+    { RAMP_GUARDRAIL_CHECK_MS: 10_000 } as AppConfig,
   );
   return { service, store, audit, rollouts, registry, guardrails, metrics, gates, killIt: () => (kill = { toVersion: 1 }), close: () => db.close() };
 }

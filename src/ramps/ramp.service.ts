@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../common/doma
 import { type Breach, effectiveRules, validateRuleOverrides } from '../experiments/alerts/domain/alert-rules';
 import { GuardrailChecker } from '../experiments/alerts/guardrail-checker.service';
 import { GateService, GatesUnmetError } from '../gates/gate.service';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PromptRegistryService } from '../registry/prompt-registry.service';
 import { RolloutService } from '../rollout/rollout.service';
@@ -17,8 +18,6 @@ import { prodVersionOf } from '../registry/domain/status-transitions';
 export const RAMP_LEASE_MS = 30_000;
 /** How long a manual action waits for the lease (the runner may be mid-step) before answering 409. */
 const MANUAL_LEASE_WAIT_MS = 5_000;
-/** How often a running ramp's guardrails are checked while it holds a step (and always before the next step). */
-export const GUARDRAIL_CHECK_MS = 10_000;
 
 export const RAMP_ACTOR: Principal = { keyId: 'ramp', name: 'ramp', role: 'admin' };
 export const GUARDRAIL_ACTOR: Principal = { keyId: 'guardrail', name: 'guardrail', role: 'admin' };
@@ -55,6 +54,7 @@ export class RampService {
     private readonly guardrails: GuardrailChecker,
     private readonly metrics: MetricsService,
     private readonly gates: GateService,
+    private readonly config: AppConfig,
   ) {}
 
   async current(slug: string): Promise<RampView> {
@@ -147,7 +147,7 @@ export class RampService {
 
   /**
    * One runner pass: every running ramp that is due advances (or aborts on a guardrail breach), on exactly one
-   * replica (the lease holder); while it holds, its guardrails are checked every GUARDRAIL_CHECK_MS too. A killed
+   * replica (the lease holder); while it holds, its guardrails are checked every RAMP_GUARDRAIL_CHECK_MS too. A killed
    * slug's running ramp is paused instead: kill pauses ramps.
    */
   async tick(now = new Date()): Promise<void> {
@@ -157,7 +157,7 @@ export class RampService {
         this.metrics.setRampStep(slug, seen && ACTIVE_RAMP_STATUSES.includes(seen.status) ? currentPercent(seen) : null);
         if (!seen || seen.status !== 'running') continue;
         const due = seen.nextStepAt !== null && Date.parse(seen.nextStepAt) <= now.getTime();
-        const checkDue = now.getTime() - (this.lastCheck.get(slug) ?? 0) >= GUARDRAIL_CHECK_MS;
+        const checkDue = now.getTime() - (this.lastCheck.get(slug) ?? 0) >= this.config.RAMP_GUARDRAIL_CHECK_MS;
         if (!due && !checkDue && !(await this.prompts.getState(slug)).kill) continue;
         await this.withLease(slug, 0, async () => {
           const ramp = await this.ramps.get(slug);
