@@ -110,6 +110,10 @@ export class EnvironmentVariables {
   /** statsig-node localMode (no network, overrides only; also disables its logging): for tests and development. */
   @IsBoolean()
   STATSIG_LOCAL_MODE = false;
+
+  /** How often rollouts that take their weights from a Statsig experiment re-read them, in seconds; 0 only at PUT. */
+  @IsInt() @Min(0) @Max(86_400)
+  STATSIG_ALLOCATION_SYNC_SECONDS = 60;
 }
 
 /** Never echoed back in an error: they may hold a key or a password. */

@@ -88,6 +88,9 @@ export class RampService {
         throw new UnprocessableError(`version ${input.version} is ${status}; only a staging version can be ramped (it is promoted to prod at 100%)`, { slug, version: input.version, status });
       }
       if (state.kill) throw new RampStateError(`"${slug}" is killed: restore it before starting a ramp`, { slug });
+      if (state.rollout?.statsigAllocation) {
+        throw new UnprocessableError(`The rollout of "${slug}" takes its weights from Statsig experiment "${state.rollout.statsigAllocation.experiment}": ramp there, or unlink it first`, { slug });
+      }
       // A ramp ends in prod, so the candidate must clear the promotion gates before it starts (a 409 names them).
       await this.gates.assertMayGoToProd(slug, input.version, status);
 

@@ -34,7 +34,19 @@ export class RolloutController {
   ) {
     const expected = parseRevision(ifMatch);
     const { reason, ...spec } = body;
-    const rollout = await this.rollouts.replace(slug, expected, { allocation: spec.allocation, rules: spec.rules ?? [], ...(spec.bucketBy ? { bucketBy: spec.bucketBy } : {}), ...(spec.shadow !== undefined ? { shadow: spec.shadow } : {}) }, reason, actor);
+    const rollout = await this.rollouts.replace(
+      slug,
+      expected,
+      {
+        allocation: spec.allocation ?? [],
+        rules: spec.rules ?? [],
+        ...(spec.bucketBy ? { bucketBy: spec.bucketBy } : {}),
+        ...(spec.shadow !== undefined ? { shadow: spec.shadow } : {}),
+        ...(spec.statsigAllocation ? { statsigAllocation: { experiment: spec.statsigAllocation.experiment, ...(spec.statsigAllocation.parameter ? { parameter: spec.statsigAllocation.parameter } : {}) } } : {}),
+      },
+      reason,
+      actor,
+    );
     reply.header('ETag', `"${rollout.revision}"`);
     return rollout;
   }

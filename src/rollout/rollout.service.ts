@@ -6,6 +6,7 @@ import { type RolloutProblem, validateRolloutSpec } from '../flags/domain/rollou
 import type { PromptStatus } from '../registry/domain/prompt-version';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
 import { GateService } from '../gates/gate.service';
+import { StatsigAllocationSource } from '../statsig/statsig-allocation.source';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { effectiveRollout } from './domain/effective-rollout';
@@ -30,6 +31,7 @@ export class RolloutService {
     private readonly loader: PromptFlagLoader,
     private readonly changes: PromptChangePublisher,
     private readonly gates: GateService,
+    private readonly statsig: StatsigAllocationSource,
   ) {}
 
   async get(slug: string): Promise<RolloutView> {
@@ -42,7 +44,8 @@ export class RolloutService {
    * met the promotion gates may get more than the slug's canary share, unless `gateWaiver` says why they do not apply
    * (recorded in the audit entry).
    */
-  async replace(slug: string, expectedRevision: number, spec: RolloutSpec, reason: string, actor: Principal, gateWaiver?: string): Promise<RolloutView> {
+  async replace(slug: string, expectedRevision: number, requested: RolloutSpec, reason: string, actor: Principal, gateWaiver?: string): Promise<RolloutView> {
+    const spec = this.withStatsigAllocation(requested);
     const state = await this.store.getState(slug);
     if (state.revision !== expectedRevision) throw staleRevision(slug, expectedRevision, state.revision);
     const problems = [...validateRolloutSpec(spec, state.statuses), ...shadowProblems(spec, state.statuses)];
@@ -92,6 +95,26 @@ export class RolloutService {
       }
     }
   }
+
+  /**
+   * A rollout whose weights come from Statsig gets them from there, now. An allocation sent along must agree with
+   * Statsig's (an automated writer passes what it just read); anything else is refused rather than silently dropped.
+   */
+  private withStatsigAllocation(spec: RolloutSpec): RolloutSpec {
+    if (spec.statsigAllocation === undefined) return spec;
+    const { experiment, parameter } = spec.statsigAllocation;
+    const allocation = this.statsig.allocationFor(experiment, parameter);
+    if (spec.allocation.length > 0 && !sameAllocation(spec.allocation, allocation)) {
+      throw new UnprocessableError(`rollout is invalid: allocation: the weights come from Statsig experiment "${experiment}" (now ${JSON.stringify(allocation)}); omit allocation`, {
+        problems: [{ field: 'allocation', message: `comes from Statsig experiment "${experiment}"` }],
+      });
+    }
+    return { ...spec, allocation };
+  }
+}
+
+export function sameAllocation(a: readonly Allocation[], b: readonly Allocation[]): boolean {
+  return a.length === b.length && a.every((entry, i) => entry.version === b[i].version && entry.weight === b[i].weight);
 }
 
 function view(slug: string, state: PromptState): RolloutView {
@@ -113,6 +136,7 @@ function stripMeta(rollout: RolloutSpec): RolloutSpec {
     rules: rollout.rules,
     ...(rollout.bucketBy !== undefined ? { bucketBy: rollout.bucketBy } : {}),
     ...(rollout.shadow !== undefined ? { shadow: rollout.shadow } : {}),
+    ...(rollout.statsigAllocation !== undefined ? { statsigAllocation: rollout.statsigAllocation } : {}),
   };
 }
 

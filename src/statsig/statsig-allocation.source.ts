@@ -39,7 +39,7 @@ export function readAllocation(reader: StatsigReader, experimentName: string, pa
   const config = reader.getExperiment({ userID: ALLOCATION_USER_ID }, experimentName);
   const reason = config.getEvaluationDetails()?.reason;
   if (reason === 'Unrecognized') throw new UnprocessableError(`Statsig has no experiment "${experimentName}"`, { experiment: experimentName });
-  if (reason === 'Uninitialized') throw new UnprocessableError('Statsig has not loaded its config specs yet', { experiment: experimentName });
+  if (reason === 'Uninitialized') throw new UnprocessableError(`Statsig has not loaded its config specs, so experiment "${experimentName}" cannot be read (unknown to local overrides?)`, { experiment: experimentName });
   return parseAllocation(config.value[parameter], experimentName, parameter);
 }
 

@@ -22,7 +22,7 @@ describe('rollout --split (against a stand-in service)', () => {
           res.statusCode = 409;
           res.end(JSON.stringify({ statusCode: 409, error: 'Conflict', code: 'STALE_WRITE', message: 'Rollout of "x" changed: revision is 4, not 3' }));
         } else {
-          res.end(JSON.stringify({ flagKey: 'x', revision: 4, baseline: 1, ...JSON.parse(body), inactive: [], updatedAt: null, updatedBy: 'me' }));
+          res.end(JSON.stringify({ flagKey: 'x', revision: 4, baseline: 1, allocation: [], ...JSON.parse(body), inactive: [], updatedAt: null, updatedBy: 'me' }));
         }
       });
     });
@@ -70,6 +70,15 @@ describe('rollout --split (against a stand-in service)', () => {
     expect(human.stdout).toContain('split:     v2 5%, v1 95%');
     const json = await cli(['--json', 'rollout', 'x', '--split', '2:5,1:95', '--reason', 'canary']);
     expect(JSON.parse(json.stdout)).toMatchObject({ revision: 4, allocation: [{ version: 2, weight: 5 }, { version: 1, weight: 95 }] });
+  });
+
+  it('--statsig-experiment links the weights to Statsig: no allocation is sent, the rules are kept', async () => {
+    requests.length = 0;
+    putStatus = 200;
+    const result = await cli(['rollout', 'x', '--statsig-experiment', 'triage_split', '--reason', 'weights from Statsig']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(requests[1].body)).toEqual({ rules: [{ match: { tenant: ['acme'] }, version: 2 }], statsigAllocation: { experiment: 'triage_split' }, reason: 'weights from Statsig' });
+    expect(result.stdout).toContain('weights:   from Statsig experiment triage_split');
   });
 
   it('is a usage error (exit 2) to change it without --reason', async () => {

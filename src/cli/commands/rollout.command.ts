@@ -10,6 +10,7 @@ interface RolloutOptions {
   rule?: string[];
   clearRules?: boolean;
   bucketBy?: string;
+  statsigExperiment?: string;
   reason?: string;
 }
 
@@ -22,10 +23,12 @@ export function registerRolloutCommand(program: Command): void {
     .option('--rule <rule>', 'pin a segment, e.g. tenant=acme:2 or tenant=acme|globex,locale=de-DE:2 (repeatable; replaces the rules)', collect)
     .option('--clear-rules', 'remove every rule')
     .option('--bucket-by <attribute>', 'context attribute to bucket on instead of the targeting key, e.g. sessionId')
+    .option('--statsig-experiment <name>', 'take the weights from this Statsig experiment (its config holds {"allocation": [{version, weight}…]})')
     .option('--reason <text>', 'why (required when changing)')
     .action(
       action(async (ctx, slug: string, options: RolloutOptions) => {
-        const changing = options.split !== undefined || options.rule !== undefined || options.clearRules === true || options.bucketBy !== undefined;
+        const changing =
+          options.split !== undefined || options.rule !== undefined || options.clearRules === true || options.bucketBy !== undefined || options.statsigExperiment !== undefined;
         if (!changing) {
           const current = await ctx.client.get<RolloutView>(`/v1/prompts/${seg(slug)}/rollout`);
           ctx.out.data(current);
@@ -36,10 +39,14 @@ export function registerRolloutCommand(program: Command): void {
         const allocation = options.split === undefined ? undefined : parseSplit(options.split);
         const rules = options.clearRules ? [] : options.rule?.map(parseRule);
         const current = await ctx.client.get<RolloutView>(`/v1/prompts/${seg(slug)}/rollout`);
+        const statsigAllocation = options.statsigExperiment !== undefined ? { experiment: options.statsigExperiment } : current.statsigAllocation;
+        // Fields not given are kept, except that weights Statsig decides are not sent back (the service reads them).
         const body = {
-          allocation: allocation ?? current.allocation,
+          ...(allocation !== undefined ? { allocation } : statsigAllocation === undefined ? { allocation: current.allocation } : {}),
           rules: rules ?? current.rules,
           ...((options.bucketBy ?? current.bucketBy) ? { bucketBy: options.bucketBy ?? current.bucketBy } : {}),
+          ...(current.shadow !== undefined ? { shadow: current.shadow } : {}),
+          ...(statsigAllocation !== undefined ? { statsigAllocation } : {}),
           reason,
         };
         let next: RolloutView;
@@ -87,6 +94,8 @@ function printRollout(ctx: CliContext, slug: string, rollout: RolloutView): void
   ctx.out.line(`  split:     ${describeSplit(rollout)}`);
   if (rollout.rules.length > 0) for (const rule of rollout.rules) ctx.out.line(`  rule:      ${describeRule(rule)}`);
   if (rollout.bucketBy) ctx.out.line(`  bucket by: ${rollout.bucketBy}`);
+  if (rollout.shadow !== undefined) ctx.out.line(`  shadow:    v${rollout.shadow}`);
+  if (rollout.statsigAllocation) ctx.out.line(`  weights:   from Statsig experiment ${rollout.statsigAllocation.experiment}`);
   if (rollout.inactive.length > 0) ctx.out.line(`  inactive:  ${rollout.inactive.map((v) => `v${v}`).join(', ')} (no longer serving)`);
   if (rollout.updatedAt) ctx.out.line(`  updated:   ${rollout.updatedAt} by ${rollout.updatedBy ?? '?'}`);
 }

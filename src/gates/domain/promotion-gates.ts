@@ -1,3 +1,4 @@
+import { sharesFromAllocation } from '../../flags/domain/rollout-validation';
 import type { PromptStatus } from '../../registry/domain/prompt-version';
 import type { RolloutSpec } from '../../rollout/domain/rollout';
 import type { GatePolicy } from './gate-policy';
@@ -83,9 +84,8 @@ function approvalGate(evidence: GateEvidence, policy: GatePolicy): GateCheck {
  */
 export function versionsBeyondCanary(spec: RolloutSpec, statuses: Readonly<Record<number, PromptStatus>>, canaryPercent: number): Map<number, string> {
   const beyond = new Map<number, string>();
-  const total = spec.allocation.reduce((sum, a) => sum + a.weight, 0);
-  for (const { version, weight } of spec.allocation) {
-    const percent = total === 0 ? 0 : (100 * weight) / total;
+  for (const { version, share } of sharesFromAllocation(spec.allocation)) {
+    const percent = 100 * share;
     if (statuses[version] !== 'prod' && percent > canaryPercent) beyond.set(version, `${round(percent)}% of traffic (canary limit ${canaryPercent}%)`);
   }
   for (const rule of spec.rules) {

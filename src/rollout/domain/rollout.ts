@@ -14,6 +14,13 @@ export interface TargetingRule {
   version: number;
 }
 
+/** A Statsig experiment whose config value holds the allocation (`{"allocation": [{version, weight}…]}`). */
+export interface StatsigAllocationRef {
+  experiment: string;
+  /** The config field holding the allocation; `allocation` when absent. */
+  parameter?: string;
+}
+
 /** What an experimenter sets. The baseline is not part of it: it is always the slug's prod version. */
 export interface RolloutSpec {
   allocation: Allocation[];
@@ -25,6 +32,11 @@ export interface RolloutSpec {
    * too and log its output without serving it. Never the baseline; dropped while it no longer serves.
    */
   shadow?: number;
+  /**
+   * Take the weights from a Statsig experiment instead: the service reads them when the rollout is set and again
+   * whenever the experiment changes. Users are still bucketed by flagd `fractional`, so they stay sticky.
+   */
+  statsigAllocation?: StatsigAllocationRef;
 }
 
 export interface StoredRollout extends RolloutSpec {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class AllocationDto {
   @ApiProperty({ example: 3 })
@@ -26,10 +26,25 @@ export class TargetingRuleDto {
   version!: number;
 }
 
+export class StatsigAllocationDto {
+  @ApiProperty({ example: 'support_triage_split', description: 'Statsig experiment whose config value holds the allocation' })
+  @IsString() @Length(1, 200)
+  experiment!: string;
+
+  @ApiPropertyOptional({ example: 'allocation', description: 'The config field holding [{version, weight}…]; `allocation` when absent' })
+  @IsOptional() @IsString() @Length(1, 100)
+  parameter?: string;
+}
+
 export class PutRolloutDto {
-  @ApiProperty({ type: [AllocationDto], description: 'The split, in order; keep a ramping version at one end so users stay sticky' })
+  @ApiProperty({ type: [AllocationDto], description: 'The split, in order; keep a ramping version at one end so users stay sticky. Optional with statsigAllocation' })
+  @ValidateIf((dto: PutRolloutDto) => dto.statsigAllocation === undefined || dto.allocation !== undefined)
   @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => AllocationDto)
-  allocation!: AllocationDto[];
+  allocation?: AllocationDto[];
+
+  @ApiPropertyOptional({ type: StatsigAllocationDto, description: 'Take the weights from a Statsig experiment (needs STATSIG_SERVER_SECRET); kept in sync' })
+  @IsOptional() @ValidateNested() @Type(() => StatsigAllocationDto)
+  statsigAllocation?: StatsigAllocationDto;
 
   @ApiPropertyOptional({ type: [TargetingRuleDto], default: [] })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => TargetingRuleDto)

@@ -1,0 +1,77 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Principal } from '../auth/domain/principal';
+import { AppConfig } from '../config/app-config';
+import { StatsigAllocationSource } from '../statsig/statsig-allocation.source';
+import { StatsigService } from '../statsig/statsig.service';
+import { PromptStore } from '../store/ports/prompt-store.port';
+import { RolloutService, sameAllocation } from './rollout.service';
+
+export const STATSIG_ACTOR: Principal = { keyId: 'statsig', name: 'statsig', role: 'admin' };
+
+export interface StatsigSyncOutcome {
+  slug: string;
+  experiment: string;
+  outcome: 'unchanged' | 'updated' | 'failed';
+  reason?: string;
+}
+
+/**
+ * Keeps rollouts that take their weights from a Statsig experiment in step with it: every
+ * STATSIG_ALLOCATION_SYNC_SECONDS, each such rollout's weights are re-read and, when Statsig's differ, written through
+ * RolloutService (validated, gated, revision-safe, audited as `statsig`). Every replica runs it; a replica that loses
+ * the race re-reads and finds nothing to do.
+ */
+@Injectable()
+export class StatsigAllocationSync implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(StatsigAllocationSync.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly statsig: StatsigService,
+    private readonly source: StatsigAllocationSource,
+    private readonly store: PromptStore,
+    private readonly rollouts: RolloutService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.statsig.enabled || this.config.STATSIG_ALLOCATION_SYNC_SECONDS === 0) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.syncAll()
+        .catch((error: unknown) => this.logger.warn(`Statsig allocation sync failed: ${(error as Error).message}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.STATSIG_ALLOCATION_SYNC_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every rollout linked to a Statsig experiment. */
+  async syncAll(): Promise<StatsigSyncOutcome[]> {
+    const outcomes: StatsigSyncOutcome[] = [];
+    for (const { slug } of await this.store.listPrompts()) {
+      const link = (await this.store.getState(slug)).rollout?.statsigAllocation;
+      if (link) outcomes.push(await this.syncOne(slug, link.experiment, link.parameter));
+    }
+    return outcomes;
+  }
+
+  private async syncOne(slug: string, experiment: string, parameter: string | undefined): Promise<StatsigSyncOutcome> {
+    try {
+      const wanted = this.source.allocationFor(experiment, parameter);
+      const current = (await this.store.getState(slug)).rollout;
+      if (!current?.statsigAllocation || sameAllocation(current.allocation, wanted)) return { slug, experiment, outcome: 'unchanged' };
+      await this.rollouts.replaceAllocation(slug, wanted, `Statsig experiment "${experiment}" changed the weights`, STATSIG_ACTOR);
+      return { slug, experiment, outcome: 'updated' };
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.logger.warn(`Rollout of "${slug}" could not follow Statsig experiment "${experiment}": ${reason}`);
+      return { slug, experiment, outcome: 'failed', reason };
+    }
+  }
+}
