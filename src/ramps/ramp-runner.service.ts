@@ -1,13 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { RampService } from './ramp.service';
 
 /** Ticks every RAMP_TICK_MS: advances due ramps (one replica per ramp, by lease). 0 disables it. */
 @Injectable()
 export class RampRunner implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(RampRunner.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task = new PeriodicTask('Ramp pass', new Logger(RampRunner.name));
 
   constructor(
     private readonly ramps: RampService,
@@ -15,19 +14,10 @@ export class RampRunner implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.RAMP_TICK_MS === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return; // a slow pass is not overlapped
-      this.running = this.ramps
-        .tick()
-        .catch((error: unknown) => this.logger.warn(`Ramp pass failed: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.RAMP_TICK_MS);
-    this.timer.unref();
+    if (this.config.RAMP_TICK_MS > 0) this.task.start(this.config.RAMP_TICK_MS, () => this.ramps.tick());
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Principal } from '../auth/domain/principal';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { StatsigAllocationSource } from '../statsig/statsig-allocation.source';
 import { StatsigService } from '../statsig/statsig.service';
@@ -24,8 +25,7 @@ export interface StatsigSyncOutcome {
 @Injectable()
 export class StatsigAllocationSync implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StatsigAllocationSync.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask('Statsig allocation sync', this.logger);
 
   constructor(
     private readonly config: AppConfig,
@@ -37,18 +37,11 @@ export class StatsigAllocationSync implements OnApplicationBootstrap, OnModuleDe
 
   onApplicationBootstrap(): void {
     if (!this.statsig.enabled || this.config.STATSIG_ALLOCATION_SYNC_SECONDS === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.syncAll()
-        .catch((error: unknown) => this.logger.warn(`Statsig allocation sync failed: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.STATSIG_ALLOCATION_SYNC_SECONDS * 1000);
-    this.timer.unref();
+    this.task.start(this.config.STATSIG_ALLOCATION_SYNC_SECONDS * 1000, () => this.syncAll());
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over every rollout linked to a Statsig experiment. */
