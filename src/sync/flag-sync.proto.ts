@@ -71,9 +71,17 @@ export interface FlagSyncServiceClient extends grpc.Client {
 
 export type FlagSyncServiceClientConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => FlagSyncServiceClient;
 
+/**
+ * A SyncFlagsResponse already encoded to protobuf bytes. The server's SyncFlags writes it as is, so a document sent
+ * to many streams is encoded once instead of once per stream.
+ */
+export type EncodedSyncFlagsResponse = Buffer & { readonly encodedSyncFlagsResponse: true };
+
 interface LoadedSyncPackage {
+  /** For the server: SyncFlags also accepts an {@link EncodedSyncFlagsResponse}. */
   service: grpc.ServiceDefinition;
   Client: FlagSyncServiceClientConstructor;
+  encodeSyncFlagsResponse: (message: SyncFlagsResponse) => EncodedSyncFlagsResponse;
 }
 
 let loaded: LoadedSyncPackage | undefined;
@@ -87,7 +95,13 @@ export function flagSyncService(): LoadedSyncPackage {
   const definition = loadSync(findSyncProto(), { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
   const root = grpc.loadPackageDefinition(definition) as unknown as { flagd: { sync: { v1: { FlagSyncService: grpc.ServiceClientConstructor } } } };
   const constructor = root.flagd.sync.v1.FlagSyncService;
-  loaded = { service: constructor.service, Client: constructor as unknown as FlagSyncServiceClientConstructor };
+  const syncFlags = constructor.service.SyncFlags;
+  const encode = (message: SyncFlagsResponse) => syncFlags.responseSerialize(message) as EncodedSyncFlagsResponse;
+  const service: grpc.ServiceDefinition = {
+    ...constructor.service,
+    SyncFlags: { ...syncFlags, responseSerialize: (value: SyncFlagsResponse | EncodedSyncFlagsResponse) => (Buffer.isBuffer(value) ? value : encode(value)) },
+  };
+  loaded = { service, Client: constructor as unknown as FlagSyncServiceClientConstructor, encodeSyncFlagsResponse: encode };
   return loaded;
 }
 

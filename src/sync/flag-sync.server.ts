@@ -3,11 +3,13 @@ import * as grpc from '@grpc/grpc-js';
 import { AppConfig } from '../config/app-config';
 import { validateFlagDocument } from '../flags/domain/flag-document';
 import { ServingState } from '../flags/serving-state.service';
+import { ChangeCoalescer } from './domain/change-coalescer';
 import { parseSyncSelector, selectorKey, syncView, type SyncDocument, type SyncSelector } from './domain/sync-selector';
 import {
   FLAGD_SELECTOR_HEADER,
   flagSyncService,
   toProtoStruct,
+  type EncodedSyncFlagsResponse,
   type FetchAllFlagsRequest,
   type FetchAllFlagsResponse,
   type GetMetadataResponse,
@@ -16,8 +18,8 @@ import {
 } from './flag-sync.proto';
 import { SyncAuthenticator, type SyncRefusal } from './sync-auth.service';
 
-/** Changes arriving within this window go out as one document. */
-const COALESCE_MS = 25;
+/** A change after a quiet period goes out at once; further changes within this window go out as one document at its end. */
+const BURST_WINDOW_MS = 25;
 /** How often a stream waiting for the first load checks again. */
 const NOT_READY_RETRY_MS = 200;
 /** How long shutdown waits for clients to hang up before cutting connections. */
@@ -31,8 +33,10 @@ const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': 64 * 1024,
 };
 
+type SyncCall = grpc.ServerWritableStream<SyncFlagsRequest, SyncFlagsResponse | EncodedSyncFlagsResponse>;
+
 interface SyncStream {
-  call: grpc.ServerWritableStream<SyncFlagsRequest, SyncFlagsResponse>;
+  call: SyncCall;
   selector: SyncSelector;
   /** Version of the view (whole document or selected subset) last written to this stream. */
   sentVersion?: string;
@@ -43,11 +47,13 @@ interface SyncStream {
 interface SerialisedView {
   version: string;
   json: string;
+  /** The SyncFlagsResponse carrying `json`, encoded once and written to every stream with this view. */
+  message: EncodedSyncFlagsResponse;
 }
 
 /**
  * flagd's sync protocol (`flagd.sync.v1.FlagSyncService`) on SYNC_PORT: flagd daemons and in-process providers in
- * any language receive the complete flagd document on connect and again after every change (changes coalesced,
+ * any language receive the complete flagd document on connect and again right after every change (bursts coalesced,
  * identical documents never re-sent), filtered by the `flagd-selector` header (comma-separated slugs). Only
  * documents that pass flagd-core's strict validation are ever sent. On shutdown every stream ends with UNAVAILABLE,
  * so clients keep their last document and reconnect (to another replica, or to this one once it is back).
@@ -59,7 +65,10 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
   private server?: grpc.Server;
   private boundPort?: number;
   private unsubscribe?: () => void;
-  private flushTimer?: NodeJS.Timeout;
+  private readonly changes = new ChangeCoalescer(BURST_WINDOW_MS, () => this.flush());
+  private encode?: (message: SyncFlagsResponse) => EncodedSyncFlagsResponse;
+  /** Retries the flush while the first load has not completed. */
+  private notReadyTimer?: NodeJS.Timeout;
   private closing = false;
   /** Version of the whole document that last passed validation, and the one that last failed it. */
   private validVersion?: string;
@@ -85,10 +94,11 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { service } = flagSyncService();
+    const { service, encodeSyncFlagsResponse } = flagSyncService();
+    this.encode = encodeSyncFlagsResponse;
     const server = new grpc.Server(SERVER_OPTIONS);
     server.addService(service, {
-      SyncFlags: (call: grpc.ServerWritableStream<SyncFlagsRequest, SyncFlagsResponse>) => void this.syncFlags(call),
+      SyncFlags: (call: SyncCall) => void this.syncFlags(call),
       FetchAllFlags: (call: grpc.ServerUnaryCall<FetchAllFlagsRequest, FetchAllFlagsResponse>, callback: grpc.sendUnaryData<FetchAllFlagsResponse>) =>
         void this.fetchAllFlags(call, callback),
       GetMetadata: (call: grpc.ServerUnaryCall<object, GetMetadataResponse>, callback: grpc.sendUnaryData<GetMetadataResponse>) => void this.getMetadata(call, callback),
@@ -103,14 +113,15 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
       throw error;
     }
     this.server = server;
-    this.unsubscribe = this.state.onChange(() => this.scheduleFlush(COALESCE_MS));
+    this.unsubscribe = this.state.onChange(() => this.changes.changed());
     this.logger.log(`flagd sync (flagd.sync.v1.FlagSyncService) listening on port ${this.boundPort}${this.config.SYNC_REQUIRE_AUTH ? '' : ' without authentication'}`);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     this.unsubscribe?.();
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.changes.stop();
+    if (this.notReadyTimer) clearTimeout(this.notReadyTimer);
     for (const stream of this.streams) {
       stream.call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'promptflag is shutting down; reconnect' });
     }
@@ -130,7 +141,7 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.server = undefined;
   }
 
-  private async syncFlags(call: grpc.ServerWritableStream<SyncFlagsRequest, SyncFlagsResponse>): Promise<void> {
+  private async syncFlags(call: SyncCall): Promise<void> {
     const refusal = await this.admit(call.metadata, call.getPeer());
     if (refusal) return void call.emit('error', refusal);
     const selector = parseSyncSelector(selectorOf(call.metadata, call.request));
@@ -144,7 +155,7 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
     call.on('close', forget);
     call.on('error', forget);
     if (this.state.ready) this.push(stream);
-    else this.scheduleFlush(NOT_READY_RETRY_MS);
+    else this.retryWhenReady();
   }
 
   private async fetchAllFlags(call: grpc.ServerUnaryCall<FetchAllFlagsRequest, FetchAllFlagsResponse>, callback: grpc.sendUnaryData<FetchAllFlagsResponse>): Promise<void> {
@@ -176,17 +187,17 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private scheduleFlush(delayMs: number): void {
-    if (this.flushTimer || this.closing) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
+  private retryWhenReady(): void {
+    if (this.notReadyTimer || this.closing) return;
+    this.notReadyTimer = setTimeout(() => {
+      this.notReadyTimer = undefined;
       this.flush();
-    }, delayMs);
+    }, NOT_READY_RETRY_MS);
   }
 
   private flush(): void {
     if (this.streams.size === 0) return;
-    if (!this.state.ready) return this.scheduleFlush(NOT_READY_RETRY_MS);
+    if (!this.state.ready) return this.retryWhenReady();
     for (const stream of this.streams) this.push(stream);
   }
 
@@ -196,7 +207,7 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
     const view = this.viewFor(stream.selector);
     if (!view || view.version === stream.sentVersion) return;
     stream.sentVersion = view.version;
-    const flowing = stream.call.write({ flagConfiguration: view.json });
+    const flowing = stream.call.write(view.message);
     if (!flowing) {
       stream.blocked = true;
       stream.call.once('drain', () => {
@@ -212,16 +223,22 @@ export class FlagSyncServer implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.views.documentVersion !== documentVersion) {
       const whole = syncView(document, null);
       if (!this.isValid(documentVersion, whole.document)) return undefined;
-      this.views = { documentVersion, bySelector: new Map([[selectorKey(null), { version: whole.version, json: JSON.stringify(whole.document) }]]) };
+      this.views = { documentVersion, bySelector: new Map([[selectorKey(null), this.serialise(whole.version, whole.document)]]) };
     }
     const key = selectorKey(selector);
     let view = this.views.bySelector.get(key);
     if (!view) {
       const selected = syncView(document, selector);
-      view = { version: selected.version, json: JSON.stringify(selected.document) };
+      view = this.serialise(selected.version, selected.document);
       this.views.bySelector.set(key, view);
     }
     return view;
+  }
+
+  private serialise(version: string, document: SyncDocument): SerialisedView {
+    if (!this.encode) throw new Error('The flag sync server is not started');
+    const json = JSON.stringify(document);
+    return { version, json, message: this.encode({ flagConfiguration: json }) };
   }
 
   /**
