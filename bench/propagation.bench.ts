@@ -1,59 +1,72 @@
 /**
  * Figure: change propagation to 100 stock flagd in-process clients (issues 4 and 5), same run as a loopback reference.
  *
- * Processes: the real Nest app (HTTP + flag-sync gRPC on a random SYNC_PORT, SYNC_REQUIRE_AUTH=false) pinned to
- * core 0; with REDIS_URL a second replica on the same Redis key prefix (core 0) whose own resolver is watched too;
- * two client processes pinned to core 1, each with 50 `FlagdProvider({ resolverType: 'in-process' })`, every one in
- * its own OpenFeature domain (its own gRPC stream). The orchestrator (this process) sends the HTTP calls.
+ * Processes (bench/propagation/): the real Nest app (HTTP + flag-sync gRPC on a random SYNC_PORT,
+ * SYNC_REQUIRE_AUTH=false) pinned to core 0; with REDIS_URL a second replica on the same Redis key prefix (core 0)
+ * whose own resolver is watched too; BENCH_SYNC_CLIENT_PROCESSES (default 4) client processes sharing the 100
+ * `FlagdProvider({ resolverType: 'in-process' })`, every one in its own OpenFeature domain (its own gRPC stream and
+ * TCP connection), pinned alternately to core 1 and core 0. The orchestrator (this process) sends the HTTP calls.
+ *
+ * Why the clients are spread over both cores: every sync message costs each stock client a full parse in
+ * flagd-core (JSON, schema validation, an object-hash of every flag, a compiled targeting rule), about 0.5 ms here.
+ * 100 clients on one core queue 50 ms of CPU behind each other, which measures that core, not propagation; real
+ * clients run in separate services on separate machines.
  *
  * Clock: every process stamps with `performance.timeOrigin + performance.now()` (wall clock in ms, sub-ms
  * resolution, same machine). Latency = last client (or replica) serving the new variant − arrival of the 200.
  */
-import { performance } from 'node:perf_hooks';
-import { FlagdProvider } from '@openfeature/flagd-provider';
-import { OpenFeature, ProviderEvents, type Client, type JsonValue } from '@openfeature/server-sdk';
-import { PromptResolver } from '../src/flags/prompt-resolver.service';
-import { FlagSyncServer } from '../src/sync/flag-sync.server';
-import { bootApp, BENCH_ADMIN_KEY } from './lib/boot-app';
-import { BenchChild, expectMessage, report, runChild, type BenchMessage } from './lib/child';
-import { seedViaServices } from './lib/seed';
+import { availableParallelism } from 'node:os';
+import { BENCH_ADMIN_KEY } from './lib/boot-app';
+import { BenchChild, canPin, type BenchMessage } from './lib/child';
 import { summarize, type Summary } from './lib/stats';
+import { PROPAGATION_SLUG as SLUG, type ClientsReached } from './propagation/protocol';
+import { wallNow } from './propagation/wall-clock';
 
-const SLUG = 'support-triage';
-const TARGETING_KEY = 'user-propagation';
-const CLIENT_PROCESSES = 2;
-
-/** Wall-clock ms with sub-ms resolution, comparable across processes on one machine. */
-export function wallNow(): number {
-  return performance.timeOrigin + performance.now();
-}
+const APP_WORKER = `${__dirname}/propagation/app-worker.js`;
+const CLIENTS_WORKER = `${__dirname}/propagation/clients-worker.js`;
 
 export interface PropagationFigure {
   clients: number;
   clientProcesses: number;
   storeKind: string;
   replicas: number;
+  /** `clients` is null when the client processes are spread over several cores (see `clientCores`). */
   pinned: { app: number | null; clients: number | null };
+  clientCores: number[];
   /** Reference: GET /health round trips from the orchestrator, same run. */
   health: Summary;
-  rollout: { latencyMs: Summary; putMs: Summary; firstClientMs: Summary };
-  kill: { latencyMs: Summary; postMs: Summary; firstClientMs: Summary; replicaMs: Summary | null; restoreMs: Summary };
+  rollout: { latencyMs: Summary; putMs: Summary; firstClientMs: Summary; breakdown: Breakdown | null };
+  kill: { latencyMs: Summary; postMs: Summary; firstClientMs: Summary; replicaMs: Summary | null; restoreMs: Summary; breakdown: Breakdown | null };
 }
 
-interface Reached extends BenchMessage {
-  id: number;
-  firstAt: number;
-  lastAt: number;
+/** Where the time goes, each relative to the 200 (negative: before it). */
+export interface Breakdown {
+  servingStateChangeMs: Summary;
+  firstSyncMessageMs: Summary;
+  lastSyncMessageMs: Summary;
+  /** CPU time of flagd-core's setConfigurations per client and change. */
+  clientParseMs: Summary;
+  /** CPU time all client processes together used per change (receive, parse, event, evaluation). */
+  clientsCpuMs: Summary;
+}
+
+interface BreakdownSamples {
+  change: number[];
+  first: number[];
+  last: number[];
+  parse: number[];
+  cpu: number[];
 }
 
 export async function runPropagationFigure(): Promise<PropagationFigure> {
   const rolloutRounds = Number(process.env.BENCH_PROPAGATION_ROUNDS ?? 30);
   const killRounds = Number(process.env.BENCH_KILL_ROUNDS ?? 50);
   const clientsTotal = Number(process.env.BENCH_SYNC_CLIENTS ?? 100);
-  const perProcess = Math.ceil(clientsTotal / CLIENT_PROCESSES);
+  const clientProcesses = Number(process.env.BENCH_SYNC_CLIENT_PROCESSES ?? 4);
+  const perProcess = Math.ceil(clientsTotal / clientProcesses);
   const prefix = `bench-prop-${process.pid}-${Date.now().toString(36)}`;
-  const app = new BenchChild(__filename, ['app', 'primary', prefix], { cpu: 0, stdout: 'ignore' });
-  const replica = process.env.REDIS_URL ? new BenchChild(__filename, ['app', 'replica', prefix], { cpu: 0, stdout: 'ignore' }) : undefined;
+  const app = new BenchChild(APP_WORKER, ['primary', prefix], { cpu: 0, stdout: 'ignore' });
+  const replica = process.env.REDIS_URL ? new BenchChild(APP_WORKER, ['replica', prefix], { cpu: 0, stdout: 'ignore' }) : undefined;
   const clients: BenchChild[] = [];
   try {
     const ready = await app.next<BenchMessage & { url: string; syncPort: number; storeKind: string }>('ready');
@@ -73,9 +86,11 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
     };
     await putRollout(2);
 
-    for (let p = 0; p < CLIENT_PROCESSES; p++) {
+    const cores = clientCores(clientProcesses);
+    for (let p = 0; p < clientProcesses; p++) {
       const count = Math.min(perProcess, clientsTotal - p * perProcess);
-      clients.push(new BenchChild(__filename, ['clients', String(ready.syncPort), String(count), String(p * perProcess)], { cpu: 1 }));
+      if (count <= 0) break;
+      clients.push(new BenchChild(CLIENTS_WORKER, [String(ready.syncPort), String(count), String(p * perProcess)], { cpu: cores[p] }));
     }
     for (const c of clients) await c.next('ready', 180_000);
 
@@ -96,9 +111,14 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
         }
       };
       return {
-        clients: () => Promise.all(clients.map((c) => forId<Reached>(c, 'reached'))),
+        clients: () => Promise.all(clients.map((c) => forId<ClientsReached>(c, 'reached'))),
         apps: () => Promise.all(watchers.map((w) => forId<BenchMessage & { at: number }>(w, 'served'))),
       };
+    };
+    /** The primary's ServingState change stamps since the last call. */
+    const appChanges = async (): Promise<number[]> => {
+      app.send({ type: 'changes' });
+      return (await app.next<BenchMessage & { at: number[] }>('changes')).at;
     };
 
     // Warm-up: HTTP client, routes and every client's first change.
@@ -110,18 +130,20 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
     }
 
     const health: number[] = [];
-    const rollout = { latency: [] as number[], put: [] as number[], first: [] as number[] };
+    const rollout = { latency: [] as number[], put: [] as number[], first: [] as number[], breakdown: emptySamples() };
     for (let i = 0; i < rolloutRounds; i++) {
       for (let h = 0; h < 5; h++) health.push((await call('GET', '/health')).ms);
       const version = i % 2 === 0 ? 3 : 2;
       const current = await call('GET', `/v1/prompts/${SLUG}/rollout`);
       const armed = await arm(`v${version}`, false);
+      await appChanges();
       const res = await call('PUT', `/v1/prompts/${SLUG}/rollout`, { reason: 'bench', allocation: [{ version, weight: 1 }], rules: [] }, { 'if-match': `"${String(current.json.revision)}"` });
       const reached = await armed.clients();
       await armed.apps();
       rollout.latency.push(Math.max(...reached.map((r) => r.lastAt)) - res.at);
       rollout.first.push(Math.min(...reached.map((r) => r.firstAt)) - res.at);
       rollout.put.push(res.ms);
+      addBreakdown(rollout.breakdown, res.at, await appChanges(), reached, clientsTotal);
     }
     // Leave the rollout on v2 (the kill serves the prod baseline v1; restore brings v2 back).
     if (rolloutRounds % 2 === 1) {
@@ -130,10 +152,11 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       await armed.clients();
     }
 
-    const kill = { latency: [] as number[], post: [] as number[], first: [] as number[], replica: [] as number[], restore: [] as number[] };
+    const kill = { latency: [] as number[], post: [] as number[], first: [] as number[], replica: [] as number[], restore: [] as number[], breakdown: emptySamples() };
     for (let i = 0; i < killRounds; i++) {
       for (let h = 0; h < 2; h++) health.push((await call('GET', '/health')).ms);
       const armed = await arm('v1', true);
+      await appChanges();
       const res = await call('POST', `/v1/prompts/${SLUG}/kill`, { reason: `bench kill ${i}` });
       const [reached, served] = await Promise.all([armed.clients(), armed.apps()]);
       const appTimes = served.map((s) => s.at);
@@ -141,26 +164,30 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       kill.first.push(Math.min(...reached.map((r) => r.firstAt)) - res.at);
       if (replica) kill.replica.push(served[served.length - 1].at - res.at);
       kill.post.push(res.ms);
+      addBreakdown(kill.breakdown, res.at, await appChanges(), reached, clientsTotal);
       const back = await arm('v2', true);
       const restored = await call('POST', `/v1/prompts/${SLUG}/restore`, { reason: `bench restore ${i}` });
       const [backReached, backServed] = await Promise.all([back.clients(), back.apps()]);
       kill.restore.push(Math.max(...backReached.map((r) => r.lastAt), ...backServed.map((s) => s.at)) - restored.at);
     }
 
+    const spread = new Set(cores).size > 1;
     return {
       clients: clientsTotal,
       clientProcesses: clients.length,
       storeKind: ready.storeKind,
       replicas: replica ? 2 : 1,
-      pinned: { app: app.pinnedTo ?? null, clients: clients[0]?.pinnedTo ?? null },
+      pinned: { app: app.pinnedTo ?? null, clients: spread ? null : (clients[0]?.pinnedTo ?? null) },
+      clientCores: clients.flatMap((c) => (c.pinnedTo === undefined ? [] : [c.pinnedTo])),
       health: summarize(health),
-      rollout: { latencyMs: summarize(rollout.latency), putMs: summarize(rollout.put), firstClientMs: summarize(rollout.first) },
+      rollout: { latencyMs: summarize(rollout.latency), putMs: summarize(rollout.put), firstClientMs: summarize(rollout.first), breakdown: summarizeBreakdown(rollout.breakdown) },
       kill: {
         latencyMs: summarize(kill.latency),
         postMs: summarize(kill.post),
         firstClientMs: summarize(kill.first),
         replicaMs: replica ? summarize(kill.replica) : null,
         restoreMs: summarize(kill.restore),
+        breakdown: summarizeBreakdown(kill.breakdown),
       },
     };
   } finally {
@@ -168,66 +195,39 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
   }
 }
 
-// ---- children ---------------------------------------------------------------------------------------------------
-
-async function appChild(role: string, prefix: string): Promise<void> {
-  const overrides = { SYNC_PORT: 0, SYNC_REQUIRE_AUTH: false, ...(process.env.REDIS_URL ? { REDIS_KEY_PREFIX: prefix } : {}) };
-  const bench = await bootApp({ listen: role === 'primary', overrides });
-  if (role === 'primary') await seedViaServices(bench.app, SLUG);
-  const resolver = bench.app.get(PromptResolver);
-  process.on('message', (message: BenchMessage) => {
-    if (message.type === 'watch') {
-      const variant = String(message.variant);
-      const id = Number(message.id);
-      // Poll the replica's own resolver every ~1 ms (setTimeout 0) until it serves `variant`.
-      const poll = () => {
-        if (resolver.resolve(SLUG, { targetingKey: TARGETING_KEY }).variant === variant) void report({ type: 'served', id, at: wallNow() });
-        else setTimeout(poll, 0);
-      };
-      void report({ type: 'armed', id }).then(() => setTimeout(poll, 0));
-    } else if (message.type === 'stop') {
-      void bench.close().finally(() => process.exit(0));
-    }
-  });
-  await report({ type: 'ready', url: bench.baseUrl, syncPort: bench.app.get(FlagSyncServer).port, storeKind: bench.storeKind });
-  await new Promise(() => {});
+/**
+ * Cores for the client processes, if pinning is possible: alternately the last core and the others (the app is on
+ * core 0), or all on BENCH_SYNC_CLIENT_CORE (the layout of the first version of this figure).
+ */
+function clientCores(processes: number): (number | undefined)[] {
+  if (!canPin()) return new Array<undefined>(processes).fill(undefined);
+  const single = process.env.BENCH_SYNC_CLIENT_CORE;
+  if (single !== undefined) return new Array<number>(processes).fill(Number(single));
+  const count = availableParallelism();
+  return Array.from({ length: processes }, (_, p) => count - 1 - (p % count));
 }
 
-async function clientsChild(port: number, count: number, first: number): Promise<void> {
-  let expect: { id: number; variant: string; firstAt: number; reached: (number | undefined)[]; left: number } | undefined;
-  const clients: Client[] = [];
-  const evaluate = async (i: number) => {
-    const armed = expect;
-    if (!armed || armed.reached[i] !== undefined) return;
-    const details = await clients[i].getObjectDetails(SLUG, {} as JsonValue, { targetingKey: TARGETING_KEY });
-    if (details.variant !== armed.variant || armed.reached[i] !== undefined || expect !== armed) return;
-    const at = wallNow();
-    armed.reached[i] = at;
-    armed.firstAt = Math.min(armed.firstAt, at);
-    if (--armed.left === 0) {
-      expect = undefined;
-      void report({ type: 'reached', id: armed.id, firstAt: armed.firstAt, lastAt: at });
-    }
+function emptySamples(): BreakdownSamples {
+  return { change: [], first: [], last: [], parse: [], cpu: [] };
+}
+
+function addBreakdown(samples: BreakdownSamples, answeredAt: number, changes: readonly number[], reached: readonly ClientsReached[], clients: number): void {
+  const received = reached.filter((r) => r.receivedFirstAt !== null && r.receivedLastAt !== null && r.parseMs !== null);
+  if (changes.length === 0 || received.length !== reached.length) return;
+  samples.change.push(changes[0] - answeredAt);
+  samples.first.push(Math.min(...received.map((r) => r.receivedFirstAt as number)) - answeredAt);
+  samples.last.push(Math.max(...received.map((r) => r.receivedLastAt as number)) - answeredAt);
+  samples.parse.push(received.reduce((sum, r) => sum + (r.parseMs as number), 0) / clients);
+  samples.cpu.push(reached.reduce((sum, r) => sum + r.cpuMs, 0));
+}
+
+function summarizeBreakdown(samples: BreakdownSamples): Breakdown | null {
+  if (samples.change.length === 0) return null;
+  return {
+    servingStateChangeMs: summarize(samples.change),
+    firstSyncMessageMs: summarize(samples.first),
+    lastSyncMessageMs: summarize(samples.last),
+    clientParseMs: summarize(samples.parse),
+    clientsCpuMs: summarize(samples.cpu),
   };
-  for (let i = 0; i < count; i++) {
-    const domain = `bench-sync-${first + i}`;
-    const provider = new FlagdProvider({ resolverType: 'in-process', host: '127.0.0.1', port, deadlineMs: 5000 });
-    await OpenFeature.setProviderAndWait(domain, provider);
-    const client = OpenFeature.getClient(domain);
-    clients.push(client);
-    client.addHandler(ProviderEvents.ConfigurationChanged, () => void evaluate(i));
-  }
-  process.on('message', (message: BenchMessage) => {
-    if (message.type !== 'expect') return;
-    expect = { id: Number(message.id), variant: String(message.variant), firstAt: Infinity, reached: new Array<number | undefined>(count).fill(undefined), left: count };
-    void report({ type: 'armed', id: message.id });
-  });
-  await report({ type: 'ready' });
-  await expectMessage('stop');
-  await OpenFeature.close();
-}
-
-if (require.main === module) {
-  if (process.argv[2] === 'app') runChild(() => appChild(process.argv[3], process.argv[4]), { exitWhenDone: false });
-  else if (process.argv[2] === 'clients') runChild(() => clientsChild(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])), { exitWhenDone: false });
 }

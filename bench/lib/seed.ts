@@ -19,23 +19,20 @@ export const SPLIT_WITH_RULE: RolloutSpec = {
 };
 
 /**
- * Seeds one slug through the real services (lint, content hash, lifecycle, rollout validation, change publisher),
- * exactly as the HTTP API would: versions 1..3 of the bench template, each with a passing eval attached (promotion
- * gates), v1 → prod, v2 and v3 → staging, then
- * {@link SPLIT_WITH_RULE}.
+ * Seeds one slug through the real services (lint, content hash, promotion gates, lifecycle, rollout validation,
+ * change publisher), exactly as the HTTP API would: versions 1..3 of the bench template, each with a passing eval
+ * attached, v1 → prod, v2 and v3 → staging, then `rollout`.
  */
-export async function seedViaServices(app: INestApplicationContext, slug: string): Promise<void> {
+export async function seedViaServices(app: INestApplicationContext, slug: string, rollout: RolloutSpec = SPLIT_WITH_RULE): Promise<void> {
   const registry = app.get(PromptRegistryService);
-  const rollouts = app.get(RolloutService);
   const gates = app.get(GateService);
+  const rollouts = app.get(RolloutService);
   for (let v = 1; v <= 3; v++) {
     await registry.createVersion(slug, benchDraft(`${slug}/v${v}`), BENCH_ACTOR);
     await gates.recordEval(slug, v, PASSED_EVAL, BENCH_ACTOR);
+    await registry.changeStatus(slug, v, 'staging', 'bench', BENCH_ACTOR);
   }
-  await registry.changeStatus(slug, 1, 'staging', 'bench', BENCH_ACTOR);
   await registry.changeStatus(slug, 1, 'prod', 'bench', BENCH_ACTOR);
-  await registry.changeStatus(slug, 2, 'staging', 'bench', BENCH_ACTOR);
-  await registry.changeStatus(slug, 3, 'staging', 'bench', BENCH_ACTOR);
   const { revision } = await rollouts.get(slug);
-  await rollouts.replace(slug, revision, SPLIT_WITH_RULE, 'bench', BENCH_ACTOR);
+  await rollouts.replace(slug, revision, rollout, 'bench', BENCH_ACTOR);
 }
