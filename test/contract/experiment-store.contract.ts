@@ -99,6 +99,102 @@ export function describeExperimentStoreContract(name: string, make: () => Promis
       expect(aggregate).toMatchObject({ calls: 2, labelled: 2, outcomes: { accepted: 2 } });
     });
 
+    it('counts a batch with repeated ids once per id: the first occurrence wins, exactly', async () => {
+      const statuses = await store.recordOutcomes([
+        outcome('dups', 1, { id: 'a', outcome: 'accepted', promptTokens: 10, score: 2 }),
+        outcome('dups', 1, { id: 'b', outcome: 'rejected', promptTokens: 20, outputHash: 'x' }),
+        outcome('dups', 1, { id: 'a', outcome: 'rejected', promptTokens: 1000, score: 50 }),
+        outcome('dups', 2, { id: 'b', outcome: 'accepted', promptTokens: 1000, outputHash: 'y' }),
+        outcome('dups', 1, { id: 'c', latencyMs: 40 }),
+        outcome('dups', 1, { id: 'c', latencyMs: 9000 }),
+      ]);
+      expect(statuses).toEqual(['accepted', 'accepted', 'duplicate', 'duplicate', 'accepted', 'duplicate']);
+      const aggregates = await store.readAggregates('dups', HOUR, HOUR);
+      expect(aggregates).toHaveLength(1);
+      expect(aggregates[0]).toMatchObject({
+        version: 1,
+        calls: 3,
+        labelled: 2,
+        outcomes: { accepted: 1, rejected: 1 },
+        promptTokens: 30,
+        tokenCalls: 2,
+        latency: { [latencyBucket(40)]: 1 },
+        latencyCount: 1,
+        scoreCount: 1,
+        scoreSum: 2,
+        scoreSumSquares: 4,
+        outputCalls: 1,
+        distinctOutputs: 1,
+      });
+    });
+
+    it('counts a retried batch once, and the events the retry adds', async () => {
+      const batch = [1, 2, 3].map((n) => outcome('retry', 1, { id: `r${n}`, outcome: 'accepted', completionTokens: n }));
+      await expect(store.recordOutcomes(batch)).resolves.toEqual(['accepted', 'accepted', 'accepted']);
+      const retry = [outcome('retry', 1, { id: 'r4', outcome: 'rejected', completionTokens: 4 }), ...batch];
+      await expect(store.recordOutcomes(retry)).resolves.toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate']);
+      const [aggregate] = await store.readAggregates('retry', HOUR, HOUR);
+      expect(aggregate).toMatchObject({ calls: 4, labelled: 4, outcomes: { accepted: 3, rejected: 1 }, completionTokens: 10, tokenCalls: 4 });
+    });
+
+    it('answers a batch mixing two slugs in order, and counts each slug apart (ids are per slug)', async () => {
+      const statuses = await store.recordOutcomes([
+        outcome('mix-a', 1, { id: 'm1', outcome: 'accepted', finishReason: 'stop' }),
+        outcome('mix-b', 3, { id: 'm1', outcome: 'rejected', finishReason: 'length' }),
+        outcome('mix-a', 2, { id: 'm2', hour: HOUR + 1, outcome: 'accepted' }),
+        outcome('mix-b', 3, { id: 'm1', outcome: 'accepted' }),
+        outcome('mix-a', 1, { id: 'm3', outcome: 'rejected', finishReason: 'stop' }),
+        outcome('mix-b', 4, { id: 'm2', outputHash: 'z' }),
+      ]);
+      expect(statuses).toEqual(['accepted', 'accepted', 'accepted', 'duplicate', 'accepted', 'accepted']);
+      const a = await store.readAggregates('mix-a', HOUR, HOUR + 1);
+      expect(a.map((v) => [v.version, v.calls, v.outcomes, v.finishReasons])).toEqual([
+        [1, 2, { accepted: 1, rejected: 1 }, { stop: 2 }],
+        [2, 1, { accepted: 1 }, {}],
+      ]);
+      const b = await store.readAggregates('mix-b', HOUR, HOUR);
+      expect(b.map((v) => [v.version, v.calls, v.outcomes, v.finishReasons, v.distinctOutputs])).toEqual([
+        [3, 1, { rejected: 1 }, { length: 1 }, 0],
+        [4, 1, {}, {}, 1],
+      ]);
+    });
+
+    it('counts a large mixed batch exactly, as the sum of its distinct events', async () => {
+      const slugs = ['bulk-a', 'bulk-b'];
+      const events = Array.from({ length: 2600 }, (_, i) =>
+        outcome(slugs[i % 2], 1 + (i % 3 === 0 ? 1 : 0), {
+          id: `b${i % 2500}`,
+          hour: HOUR + (i % 4),
+          outcome: i % 5 === 0 ? 'accepted' : 'rejected',
+          latencyMs: 100 + (i % 7) * 300,
+          promptTokens: i,
+          finishReason: i % 11 === 0 ? 'length' : 'stop',
+          score: (i % 4) * 0.5,
+          outputHash: `out-${i % 20}`,
+        }),
+      );
+      const statuses = await store.recordOutcomes(events);
+      expect(statuses.filter((s) => s === 'accepted')).toHaveLength(2500);
+      expect(statuses.slice(2500)).toEqual(new Array(100).fill('duplicate'));
+      for (const slug of slugs) {
+        const counted = events.slice(0, 2500).filter((e) => e.slug === slug);
+        const aggregates = await store.readAggregates(slug, HOUR, HOUR + 3);
+        const total = (pick: (a: (typeof aggregates)[number]) => number) => aggregates.reduce((sum, a) => sum + pick(a), 0);
+        expect(total((a) => a.calls)).toBe(counted.length);
+        expect(total((a) => a.outcomes.accepted ?? 0)).toBe(counted.filter((e) => e.outcome === 'accepted').length);
+        expect(total((a) => a.finishReasons.length ?? 0)).toBe(counted.filter((e) => e.finishReason === 'length').length);
+        expect(total((a) => a.promptTokens)).toBe(counted.reduce((sum, e) => sum + (e.promptTokens ?? 0), 0));
+        expect(total((a) => a.scoreSum)).toBe(counted.reduce((sum, e) => sum + (e.score ?? 0), 0));
+        expect(total((a) => a.scoreSumSquares)).toBe(counted.reduce((sum, e) => sum + (e.score ?? 0) ** 2, 0));
+        expect(total((a) => a.latency[latencyBucket(1900)] ?? 0)).toBe(counted.filter((e) => e.latencyMs === 1900).length);
+        expect(aggregates.map((a) => [a.version, a.calls])).toEqual([
+          [1, counted.filter((e) => e.version === 1).length],
+          [2, counted.filter((e) => e.version === 2).length],
+        ]);
+        expect(aggregates.map((a) => a.distinctOutputs)).toEqual([10, 10]);
+      }
+    });
+
     it('merges writes from another instance and keeps a duplicate from it out', async () => {
       const peer = fixture.peer ?? store;
       await store.recordExposures([exposure('replicas', 1, 'a')]);

@@ -198,6 +198,45 @@ describe('Experiments (e2e, Redis): exposures, outcome events and results', () =
     expect((await t.call('GET', `/v1/prompts/${SLUG}/results`, { key: null })).status).toBe(401);
   });
 
+  describe('a batch mixing two slugs, a repeated id and a refused event', () => {
+    const LEFT = 'exp-mix-left';
+    const RIGHT = 'exp-mix-right';
+
+    beforeAll(async () => {
+      for (const slug of [LEFT, RIGHT]) await seedPrompt(t, slug, { count: 2, prod: 1, staging: [2] });
+    });
+
+    it('answers in order and counts each slug exactly once per id, also when the batch is retried', async () => {
+      const event = (slug: string, id: string, version: number, outcome: string, completionTokens: number) => ({ id, slug, version, targetingKey: `k-${id}`, outcome, completionTokens });
+      const events = [
+        event(LEFT, 'm1', 1, 'accepted', 10),
+        event(RIGHT, 'm1', 2, 'rejected', 20),
+        event(LEFT, 'm2', 2, 'accepted', 30),
+        event(LEFT, 'm1', 2, 'rejected', 999),
+        { ...event(RIGHT, 'm2', 1, 'accepted', 40), latencyMs: -1 },
+        event(RIGHT, 'm3', 1, 'accepted', 50),
+      ];
+      const first = await t.call('POST', '/v1/events', { body: { events } });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ accepted: 4, duplicates: 1, refused: 1 });
+      expect(first.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'duplicate', 'refused', 'accepted']);
+      expect(first.body.results[4].errors).toEqual([{ field: 'latencyMs', message: 'must be a finite non-negative number' }]);
+
+      const retry = await t.call('POST', '/v1/events', { body: { events } });
+      expect(retry.body).toMatchObject({ accepted: 0, duplicates: 5, refused: 1 });
+
+      const versionsOf = async (slug: string) => (await t.call('GET', `/v1/prompts/${slug}/results?${window()}`)).body.versions as { version: number; calls: number; tokensPerCall: number; outcomes: Record<string, { count: number }> }[];
+      expect((await versionsOf(LEFT)).map((v) => [v.version, v.calls, v.tokensPerCall, v.outcomes.accepted.count])).toEqual([
+        [1, 1, 10, 1],
+        [2, 1, 30, 1],
+      ]);
+      expect((await versionsOf(RIGHT)).map((v) => [v.version, v.calls, v.tokensPerCall, v.outcomes.accepted.count])).toEqual([
+        [1, 1, 50, 1],
+        [2, 1, 20, 0],
+      ]);
+    });
+  });
+
   describe('a skewed exposure stream from an in-process client', () => {
     const SKEW = 'exp-skew';
 

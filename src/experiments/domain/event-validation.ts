@@ -10,6 +10,12 @@ export const MAX_FUTURE_MS = 3_600_000;
 /** … and at most this old. Idempotency ids are kept longer than this, so a retry inside the window counts once. */
 export const MAX_AGE_MS = 30 * 24 * 3_600_000;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
+/**
+ * Bounds that keep stored sums exact: a batch's token counts are summed as doubles (exact below 2^53) before they
+ * reach Redis's 64-bit counters, and scores are summed with their squares, which must stay finite.
+ */
+export const MAX_TOKENS = 1_000_000_000;
+export const MAX_ABS_SCORE = 1e15;
 
 export interface FieldError {
   field: string;
@@ -49,9 +55,9 @@ export function validateOutcomeEvent(raw: unknown, now: number): Validated<Outco
   if (raw.latencyMs !== undefined && !isNonNegative(raw.latencyMs)) add('latencyMs', 'must be a finite non-negative number');
   for (const field of ['promptTokens', 'completionTokens'] as const) {
     const value = raw[field];
-    if (value !== undefined && !(isNonNegative(value) && Number.isSafeInteger(value))) add(field, 'must be a non-negative integer');
+    if (value !== undefined && !(isNonNegative(value) && Number.isSafeInteger(value) && value <= MAX_TOKENS)) add(field, 'must be an integer from 0 to 1000000000');
   }
-  if (raw.score !== undefined && !(typeof raw.score === 'number' && Number.isFinite(raw.score))) add('score', 'must be a finite number');
+  if (raw.score !== undefined && !(typeof raw.score === 'number' && Math.abs(raw.score) <= MAX_ABS_SCORE)) add('score', 'must be a number from -1e15 to 1e15');
   const outputHash = raw.outputHash;
   if (outputHash !== undefined && (typeof outputHash !== 'string' || outputHash.length < 1 || outputHash.length > 128)) {
     add('outputHash', 'must be a string of 1 to 128 characters');

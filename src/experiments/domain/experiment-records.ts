@@ -64,42 +64,40 @@ export interface VersionAggregate {
   scoreSumSquares: number;
 }
 
-/** Counter increments of one outcome event, by field name; `floats` need float addition. */
-export interface FieldIncrements {
-  ints: Record<string, number>;
-  floats: Record<string, number>;
-}
+/** Receives one counter increment of an outcome event; `float` counters need float addition. */
+export type IncrementVisitor = (field: string, value: number, float: boolean) => void;
 
 export const EXPOSURES_FIELD = 'exp';
 
-/** The counter fields one outcome event adds to, shared by every adapter so they cannot drift. */
-export function outcomeIncrements(record: OutcomeRecord): FieldIncrements {
-  const ints: Record<string, number> = { calls: 1 };
-  const floats: Record<string, number> = {};
+/**
+ * Visits the counter fields one outcome event adds to, shared by every adapter so they cannot drift. A visitor rather
+ * than a returned object: ingestion calls it for every event, and this allocates nothing.
+ */
+export function visitOutcomeIncrements(record: OutcomeRecord, visit: IncrementVisitor): void {
+  visit('calls', 1, false);
   if (record.outcome !== undefined) {
-    ints.lab = 1;
-    ints[`o:${record.outcome}`] = 1;
+    visit('lab', 1, false);
+    visit(`o:${record.outcome}`, 1, false);
   }
   if (record.latencyMs !== undefined) {
-    ints.latN = 1;
-    ints[`lat:${latencyBucket(record.latencyMs)}`] = 1;
+    visit('latN', 1, false);
+    visit(`lat:${latencyBucket(record.latencyMs)}`, 1, false);
   }
   if (record.promptTokens !== undefined || record.completionTokens !== undefined) {
-    ints.tokN = 1;
-    if (record.promptTokens !== undefined) ints.pt = record.promptTokens;
-    if (record.completionTokens !== undefined) ints.ct = record.completionTokens;
+    visit('tokN', 1, false);
+    if (record.promptTokens !== undefined) visit('pt', record.promptTokens, false);
+    if (record.completionTokens !== undefined) visit('ct', record.completionTokens, false);
   }
   if (record.finishReason !== undefined) {
-    ints.frN = 1;
-    ints[`fr:${record.finishReason}`] = 1;
+    visit('frN', 1, false);
+    visit(`fr:${record.finishReason}`, 1, false);
   }
-  if (record.outputHash !== undefined) ints.outN = 1;
+  if (record.outputHash !== undefined) visit('outN', 1, false);
   if (record.score !== undefined) {
-    ints.scN = 1;
-    floats.scSum = record.score;
-    floats.scSq = record.score * record.score;
+    visit('scN', 1, false);
+    visit('scSum', record.score, true);
+    visit('scSq', record.score * record.score, true);
   }
-  return { ints, floats };
 }
 
 export function emptyAggregate(version: number): VersionAggregate {

@@ -1,4 +1,5 @@
-import { addField, emptyAggregate, EXPOSURES_FIELD, outcomeIncrements } from '../../experiments/domain/experiment-records';
+import { addField, emptyAggregate, EXPOSURES_FIELD } from '../../experiments/domain/experiment-records';
+import { planOutcomeBatch, sumAccepted } from '../../experiments/domain/outcome-batch';
 import {
   ExperimentStore,
   MAX_READ_HOURS,
@@ -70,25 +71,31 @@ export class EmbeddedExperimentStore extends ExperimentStore {
     );
   }
 
+  /** One transaction for the whole batch: every id is claimed, then each touched counter is added to once. */
   async recordOutcomes(batch: OutcomeRecord[]): Promise<OutcomeWriteStatus[]> {
     if (batch.length === 0) return [];
     const now = this.now();
+    const expiredBefore = now - OUTCOME_ID_TTL_SECONDS * 1000;
     return guardSqlite(() =>
       this.db.write(() => {
-        if (++this.batches % PRUNE_EVERY === 1) {
-          this.db.statement('DELETE FROM exp_event_ids WHERE seen_at < ?').run(now - OUTCOME_ID_TTL_SECONDS * 1000);
-        }
+        if (++this.batches % PRUNE_EVERY === 1) this.db.statement('DELETE FROM exp_event_ids WHERE seen_at < ?').run(expiredBefore);
         const claim = this.db.statement(`INSERT INTO exp_event_ids (slug, id, seen_at) VALUES (?, ?, ?)
           ON CONFLICT (slug, id) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < ?`);
         const add = this.db.statement(ADD);
         const output = this.db.statement('INSERT OR IGNORE INTO exp_outputs (slug, version, hour, member) VALUES (?, ?, ?, ?)');
-        return batch.map((record): OutcomeWriteStatus => {
-          if (claim.run(record.slug, record.id, now, now - OUTCOME_ID_TTL_SECONDS * 1000).changes === 0) return 'duplicate';
-          const { ints, floats } = outcomeIncrements(record);
-          for (const [field, value] of [...Object.entries(ints), ...Object.entries(floats)]) add.run(record.slug, record.version, record.hour, field, value);
-          if (record.outputHash !== undefined) output.run(record.slug, record.version, record.hour, record.outputHash);
-          return 'accepted';
-        });
+        const statuses = new Array<OutcomeWriteStatus>(batch.length);
+        for (const slugBatch of planOutcomeBatch(batch)) {
+          const { slug, cells, slots, events } = slugBatch;
+          const claimed = events.map((event) => claim.run(slug, event.id, now, expiredBefore).changes > 0);
+          events.forEach((event, position) => (statuses[event.index] = claimed[position] ? 'accepted' : 'duplicate'));
+          const totals = sumAccepted(slugBatch, (position) => claimed[position]);
+          for (const [slot, value] of totals.counters) {
+            const { version, hour } = cells[slots[slot].cell];
+            add.run(slug, version, hour, slots[slot].field, value);
+          }
+          for (const [cell, hashes] of totals.outputs) for (const hash of hashes) output.run(slug, cells[cell].version, cells[cell].hour, hash);
+        }
+        return statuses;
       }),
     );
   }

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { addField, emptyAggregate, EXPOSURES_FIELD, outcomeIncrements } from '../../experiments/domain/experiment-records';
+import { addField, emptyAggregate, EXPOSURES_FIELD } from '../../experiments/domain/experiment-records';
+import { hasDistinctIds, planOutcomeBatch, type SlugBatch, sumAccepted } from '../../experiments/domain/outcome-batch';
 import {
   ExperimentStore,
   MAX_READ_HOURS,
@@ -10,33 +11,14 @@ import {
   type VersionAggregate,
 } from '../ports/experiment-store.port';
 import { guardRedis } from './redis-errors';
+import { RECORD_NEW_OUTCOMES_LUA, RECORD_OUTCOMES_LUA } from './redis-scripts';
 import { experimentKeys, type RedisKeys } from './redis-keys';
 
-/**
- * KEYS[1] event id marker, KEYS[2] hour hash, KEYS[3] outputs HLL, KEYS[4] versions set.
- * ARGV[1] ttl, ARGV[2] version, ARGV[3] output hash ('' for none), ARGV[4] int pair count, then (field, n) int pairs,
- * then (field, x) float pairs. The id check and every increment happen in one script: all or nothing.
- */
-const RECORD_OUTCOME_LUA = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[1])) then return 0 end
-redis.call('SADD', KEYS[4], ARGV[2])
-if ARGV[3] ~= '' then redis.call('PFADD', KEYS[3], ARGV[3]) end
-local ints = tonumber(ARGV[4])
-local i = 5
-for _ = 1, ints do
-  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  redis.call('HINCRBYFLOAT', KEYS[2], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
-return 1
-`;
+/** Events per script call: bounds how long one call holds Redis (a few ms); a larger slug batch is split. */
+const MAX_EVENTS_PER_SCRIPT = 1_000;
 
-type WithRecordOutcome = ChainableCommander & {
-  pfRecordOutcome(keys: [string, string, string, string], ...args: (string | number)[]): ChainableCommander;
-};
+type ScriptCall = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => ChainableCommander;
+type WithOutcomeScripts = ChainableCommander & { pfRecordOutcomes: ScriptCall; pfRecordNewOutcomes: ScriptCall };
 
 /** ExperimentStore over Redis: one hash of counters and two HyperLogLogs per (slug, version, hour). */
 export class RedisExperimentStore extends ExperimentStore {
@@ -45,9 +27,9 @@ export class RedisExperimentStore extends ExperimentStore {
     private readonly keys: RedisKeys,
   ) {
     super();
-    if (!(client as unknown as Record<string, unknown>).pfRecordOutcome) {
-      client.defineCommand('pfRecordOutcome', { numberOfKeys: 4, lua: RECORD_OUTCOME_LUA });
-    }
+    const host = client as unknown as Record<string, unknown>;
+    if (!host.pfRecordOutcomes) client.defineCommand('pfRecordOutcomes', { lua: RECORD_OUTCOMES_LUA });
+    if (!host.pfRecordNewOutcomes) client.defineCommand('pfRecordNewOutcomes', { lua: RECORD_NEW_OUTCOMES_LUA });
   }
 
   async recordExposures(batch: ExposureRecord[]): Promise<void> {
@@ -70,27 +52,33 @@ export class RedisExperimentStore extends ExperimentStore {
     await guardRedis(async () => throwFirstError(await pipeline.exec()));
   }
 
+  /**
+   * One script call per slug and MAX_EVENTS_PER_SCRIPT events, all in one pipeline: the fast form when a part's ids
+   * are distinct, then the general form for the parts where the fast one found an id already counted.
+   */
   async recordOutcomes(batch: OutcomeRecord[]): Promise<OutcomeWriteStatus[]> {
     if (batch.length === 0) return [];
-    const pipeline = this.client.pipeline() as WithRecordOutcome;
-    for (const record of batch) {
-      const k = experimentKeys(this.keys, record.slug);
-      const { ints, floats } = outcomeIncrements(record);
-      const intPairs = Object.entries(ints).flatMap(([f, n]) => [f, String(n)]);
-      const floatPairs = Object.entries(floats).flatMap(([f, x]) => [f, String(x)]);
-      pipeline.pfRecordOutcome(
-        [k.event(record.id), k.hour(record.version, record.hour), k.outputs(record.version, record.hour), k.versions],
-        OUTCOME_ID_TTL_SECONDS,
-        record.version,
-        record.outputHash ?? '',
-        intPairs.length / 2,
-        ...intPairs,
-        ...floatPairs,
-      );
-    }
+    const parts = planOutcomeBatch(batch, MAX_EVENTS_PER_SCRIPT);
     return guardRedis(async () => {
-      const results = throwFirstError(await pipeline.exec());
-      return results.map((r) => (Number(r) === 1 ? 'accepted' : 'duplicate'));
+      const statuses = new Array<OutcomeWriteStatus>(batch.length);
+      const fast = parts.filter(hasDistinctIds);
+      const pipeline = this.client.pipeline() as WithOutcomeScripts;
+      for (const part of fast) pipeline.pfRecordNewOutcomes(...this.newOutcomesArguments(part));
+      const fastReplies = fast.length > 0 ? throwFirstError(await pipeline.exec()) : [];
+      const general = parts.filter((part) => {
+        const position = fast.indexOf(part);
+        if (position < 0 || Number(fastReplies[position]) !== 1) return true;
+        for (const event of part.events) statuses[event.index] = 'accepted';
+        return false;
+      });
+      if (general.length === 0) return statuses;
+      const retry = this.client.pipeline() as WithOutcomeScripts;
+      for (const part of general) retry.pfRecordOutcomes(...this.outcomesArguments(part));
+      throwFirstError(await retry.exec()).forEach((reply, p) => {
+        const flags = String(reply);
+        general[p].events.forEach((event, position) => (statuses[event.index] = flags[position] === '1' ? 'accepted' : 'duplicate'));
+      });
+      return statuses;
     });
   }
 
@@ -122,6 +110,36 @@ export class RedisExperimentStore extends ExperimentStore {
       }
       return aggregates;
     });
+  }
+
+  /** KEYS and ARGV of RECORD_OUTCOMES_LUA, after the key count. */
+  private outcomesArguments(part: SlugBatch): [number, ...(string | number)[]] {
+    const keys = this.partKeys(part);
+    const args: (string | number)[] = [OUTCOME_ID_TTL_SECONDS, part.cells.length, ...part.cells.map((cell) => cell.version), part.slots.length];
+    for (const slot of part.slots) args.push(slot.cell, slot.field, slot.float ? 'f' : 'i');
+    for (const event of part.events) args.push(event.cell, event.increments.join(' '), event.outputHash ?? '');
+    return [keys.length, ...keys, ...args];
+  }
+
+  /** KEYS and ARGV of RECORD_NEW_OUTCOMES_LUA (every event new), after the key count. */
+  private newOutcomesArguments(part: SlugBatch): [number, ...(string | number)[]] {
+    const keys = this.partKeys(part);
+    const totals = sumAccepted(part, () => true);
+    const args: (string | number)[] = [OUTCOME_ID_TTL_SECONDS, part.cells.length, ...part.cells.map((cell) => cell.version), totals.counters.size];
+    for (const [slot, total] of totals.counters) args.push(part.slots[slot].cell, part.slots[slot].field, part.slots[slot].float ? 'f' : 'i', total);
+    part.cells.forEach((_, cell) => {
+      const hashes = totals.outputs.get(cell) ?? [];
+      args.push(hashes.length, ...hashes);
+    });
+    return [keys.length, ...keys, ...args];
+  }
+
+  private partKeys(part: SlugBatch): string[] {
+    const k = experimentKeys(this.keys, part.slug);
+    const keys = [k.versions];
+    for (const cell of part.cells) keys.push(k.hour(cell.version, cell.hour), k.outputs(cell.version, cell.hour));
+    for (const event of part.events) keys.push(k.event(event.id));
+    return keys;
   }
 }
 

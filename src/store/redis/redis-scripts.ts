@@ -166,3 +166,85 @@ export class RedisScripts {
     return (this.client as unknown as ScriptHost)[name](...args);
   }
 }
+
+/**
+ * Outcome events, the general form: checks and counts the events of one slug (one hash slot) at once, whatever mix of
+ * new and already-seen ids they are. KEYS[1] versions set; per cell c (from 0)
+ * KEYS[2 + 2c] its counter hash and KEYS[3 + 2c] its outputs HLL; then one id marker per event.
+ * ARGV[1] id ttl, ARGV[2] cell count, then each cell's version; the slot count, then (cell, field, 'i' | 'f') per slot
+ * (from 0); then (cell, "slot value slot value …", output hash or '') per event. An event whose marker SET NX
+ * succeeds is new: only new events' increments are summed, then each touched counter is added to once.
+ * Returns one character per event, in order: '1' new, '0' duplicate.
+ */
+export const RECORD_OUTCOMES_LUA = `
+local cells = tonumber(ARGV[2])
+local slots_at = 4 + cells
+local events_at = slots_at + 3 * tonumber(ARGV[3 + cells])
+local markers_at = 2 + 2 * cells
+local statuses, totals, touched, outputs = {}, {}, {}, {}
+local e = 0
+for i = events_at, #ARGV, 3 do
+  if redis.call('SET', KEYS[markers_at + e], '1', 'NX', 'EX', ARGV[1]) then
+    statuses[e + 1] = '1'
+    local cell = tonumber(ARGV[i])
+    touched[cell] = true
+    for slot, value in string.gmatch(ARGV[i + 1], '(%d+) (%S+)') do
+      slot = tonumber(slot)
+      totals[slot] = (totals[slot] or 0) + tonumber(value)
+    end
+    if ARGV[i + 2] ~= '' then
+      local list = outputs[cell]
+      if not list then list = {}; outputs[cell] = list end
+      list[#list + 1] = ARGV[i + 2]
+    end
+  else
+    statuses[e + 1] = '0'
+  end
+  e = e + 1
+end
+for slot, total in pairs(totals) do
+  local s = slots_at + 3 * slot
+  local hash = KEYS[2 + 2 * tonumber(ARGV[s])]
+  if ARGV[s + 2] == 'f' then redis.call('HINCRBYFLOAT', hash, ARGV[s + 1], string.format('%.17g', total))
+  else redis.call('HINCRBY', hash, ARGV[s + 1], string.format('%d', total)) end
+end
+for cell in pairs(touched) do redis.call('SADD', KEYS[1], ARGV[3 + cell]) end
+for cell, list in pairs(outputs) do
+  for j = 1, #list, 500 do redis.call('PFADD', KEYS[3 + 2 * cell], unpack(list, j, math.min(j + 499, #list))) end
+end
+return table.concat(statuses)
+`;
+
+/**
+ * Outcome events, the fast form for the common case (every id new): KEYS as RECORD_OUTCOMES_LUA. ARGV[1] id ttl,
+ * ARGV[2] cell count, then each cell's version; the slot count, then (cell, field, 'i' | 'f', total) per slot; then
+ * per cell its output-hash count and hashes. Sets every id marker (SET NX); at the first id already there it deletes
+ * the markers it set and returns 0, having changed nothing (the caller then sends the general form). Otherwise it
+ * adds the batch's pre-summed totals and returns 1. Summing in the caller and skipping per-event parsing roughly
+ * halves Redis's time per event.
+ */
+export const RECORD_NEW_OUTCOMES_LUA = `
+local cells = tonumber(ARGV[2])
+local slots_at = 4 + cells
+local outputs_at = slots_at + 4 * tonumber(ARGV[3 + cells])
+local markers_at = 2 + 2 * cells
+for m = markers_at, #KEYS do
+  if not redis.call('SET', KEYS[m], '1', 'NX', 'EX', ARGV[1]) then
+    for j = markers_at, m - 1, 500 do redis.call('DEL', unpack(KEYS, j, math.min(j + 499, m - 1))) end
+    return 0
+  end
+end
+for s = slots_at, outputs_at - 1, 4 do
+  local hash = KEYS[2 + 2 * tonumber(ARGV[s])]
+  if ARGV[s + 2] == 'f' then redis.call('HINCRBYFLOAT', hash, ARGV[s + 1], ARGV[s + 3])
+  else redis.call('HINCRBY', hash, ARGV[s + 1], ARGV[s + 3]) end
+end
+local i = outputs_at
+for cell = 0, cells - 1 do
+  redis.call('SADD', KEYS[1], ARGV[3 + cell])
+  local n = tonumber(ARGV[i])
+  for j = i + 1, i + n, 500 do redis.call('PFADD', KEYS[3 + 2 * cell], unpack(ARGV, j, math.min(j + 499, i + n))) end
+  i = i + n + 1
+end
+return 1
+`;
