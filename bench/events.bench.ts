@@ -1,15 +1,22 @@
 /**
  * Figure: outcome events ingested per second through `POST /v1/events` into Redis, vs a bare Fastify route taking
- * the same bodies, same run; then `GET /v1/prompts/{slug}/results` time over what was ingested.
+ * the same bodies, same run; then `GET /v1/prompts/{slug}/results` time over what HTTP ingested, and again after a
+ * bulk seed has brought the slug to BENCH_EVENTS_TOTAL (default 10,000,000) stored events.
  *
  * Redis: REDIS_URL when set, else a throwaway `redis-server` (no persistence) started here on a free port and
  * stopped at the end. The app (core 0) and the HTTP figure's bare Fastify server (core 0) are children; the
- * orchestrator sends the load: 8 concurrent loops POSTing batches of 1,000 events with fresh ids.
+ * orchestrator sends the load: 8 concurrent loops POSTing batches of 1,000 events with fresh ids. The bulk seed runs
+ * inside the app process through the same ExperimentsService.recordEvents the route calls (same validation, same
+ * store call, same id markers), with SEED_BATCH events per call instead of HTTP's 1,000.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { HOUR_MS } from '../src/experiments/domain/experiment-records';
+import { ExperimentsService } from '../src/experiments/experiments.service';
+import { RedisServer } from '../test/helpers/redis-server';
 import { bootApp, BENCH_ADMIN_KEY } from './lib/boot-app';
 import { BenchChild, report, runChild, type BenchMessage } from './lib/child';
 import { seedViaServices } from './lib/seed';
@@ -18,6 +25,13 @@ import { summarize, type Summary } from './lib/stats';
 const SLUG = 'support-triage';
 const BATCH = 1000;
 const CONCURRENCY = 8;
+/** Events per in-process recordEvents call while seeding, and how many such calls are in flight. */
+const SEED_BATCH = 5_000;
+const SEED_IN_FLIGHT = 3;
+const QUERY_WARMUP = 10;
+const QUERY_TIMED = 200;
+/** The whole figure as JSON (gitignored): RESULTS.md shows only part of it. */
+const FIGURE_FILE = join(__dirname, '..', '..', 'bench', '.tmp', 'events-figure.json');
 
 export interface EventsTarget {
   name: string;
@@ -26,6 +40,21 @@ export interface EventsTarget {
   eventsPerSec: number;
   roundEventsPerSec: number[];
   errors: number;
+}
+
+export interface SeedRun {
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  batch: number;
+  inFlight: number;
+  /** Hours the seeded events are spread over (all inside the results query's default 24 h window). */
+  hours: number;
+}
+
+export interface RedisFootprint {
+  usedMemoryBytes: number;
+  keys: number;
 }
 
 export interface EventsFigure {
@@ -37,46 +66,51 @@ export interface EventsFigure {
   app: EventsTarget;
   refused: number;
   duplicates: number;
+  /** Results query over everything stored (HTTP + seed): the 10M point. */
   resultsMs: Summary;
   healthMs: Summary;
   eventsStored: number;
+  /** Results query over the HTTP-ingested events only, before the seed. */
+  resultsAtIngestedMs: Summary;
+  healthAtIngestedMs: Summary;
+  eventsIngested: number;
+  seed: SeedRun;
+  redisBeforeSeed: RedisFootprint;
+  redisAfterSeed: RedisFootprint;
+  /** Sum of `calls` over the versions in the results answer: must equal eventsStored. */
+  callsInResults: number;
+  loadAverage: { beforeSeed: number[]; afterQueries: number[] };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** The i-th bench event: the same shape over HTTP and in the seed (the seed adds `ts`). */
+function benchEvent(i: number): Record<string, unknown> {
+  return {
+    id: `evt-${i}`,
+    slug: SLUG,
+    version: 1 + (i % 2),
+    targetingKey: `user-${i % 100_000}`,
+    outcome: i % 3 === 0 ? 'accepted' : 'rejected',
+    latencyMs: 200 + (i % 700),
+    promptTokens: 300 + (i % 100),
+    completionTokens: 50 + (i % 150),
+    finishReason: 'stop',
+  };
 }
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.once('error', (error) => reject(new Error(`cannot run redis-server: ${error.message}`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, child };
+async function redisFootprint(client: Redis): Promise<RedisFootprint> {
+  const info = await client.info('memory');
+  const used = /used_memory:(\d+)/.exec(info);
+  return { usedMemoryBytes: Number(used?.[1] ?? NaN), keys: await client.dbsize() };
 }
 
 export async function runEventsFigure(): Promise<EventsFigure> {
   const seconds = Number(process.env.BENCH_EVENTS_SECONDS ?? 10);
   const rounds = Math.max(1, Number(process.env.BENCH_EVENTS_ROUNDS ?? 2));
-  const own = process.env.REDIS_URL ? undefined : await startRedis();
+  const total = Number(process.env.BENCH_EVENTS_TOTAL ?? 10_000_000);
+  const own = process.env.REDIS_URL ? undefined : await RedisServer.start();
   const redisUrl = process.env.REDIS_URL || (own?.url as string);
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  await redis.connect();
   const httpBench = join(__dirname, 'http-resolve.bench.js');
   const bareServer = new BenchChild(httpBench, ['server', 'bare'], { cpu: 0 });
   const appServer = new BenchChild(__filename, ['server'], { cpu: 0, stdout: 'ignore', env: { REDIS_URL: redisUrl } });
@@ -87,10 +121,7 @@ export async function runEventsFigure(): Promise<EventsFigure> {
     let nextId = 0;
     const batchBody = () => {
       const events = [];
-      for (let k = 0; k < BATCH; k++) {
-        const i = nextId++;
-        events.push({ id: `evt-${i}`, slug: SLUG, version: 1 + (i % 2), targetingKey: `user-${i % 100_000}`, outcome: i % 3 === 0 ? 'accepted' : 'rejected', latencyMs: 200 + (i % 700), promptTokens: 300 + (i % 100), completionTokens: 50 + (i % 150), finishReason: 'stop' });
-      }
+      for (let k = 0; k < BATCH; k++) events.push(benchEvent(nextId++));
       return JSON.stringify({ events });
     };
     let refused = 0;
@@ -141,19 +172,38 @@ export async function runEventsFigure(): Promise<EventsFigure> {
         measured[t].rounds.push(run.events / run.seconds);
       }
     }
+
+    const resultsPath = `/v1/prompts/${SLUG}/results`;
     const timeGet = async (path: string) => {
       const started = performance.now();
       const res = await fetch(`${app.url}${path}`, { headers });
-      await res.text();
-      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
-      return performance.now() - started;
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${text.slice(0, 400)}`);
+      return { ms: performance.now() - started, text };
     };
-    const results: number[] = [];
-    const health: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      health.push(await timeGet('/health'));
-      results.push(await timeGet(`/v1/prompts/${SLUG}/results`));
-    }
+    const timeQueries = async () => {
+      const results: number[] = [];
+      const health: number[] = [];
+      for (let i = 0; i < QUERY_WARMUP + QUERY_TIMED; i++) {
+        health.push((await timeGet('/health')).ms);
+        results.push((await timeGet(resultsPath)).ms);
+      }
+      return { results: summarize(results.slice(QUERY_WARMUP)), health: summarize(health.slice(QUERY_WARMUP)) };
+    };
+    const atIngested = await timeQueries();
+    const eventsIngested = stored;
+
+    const loadBeforeSeed = loadavg();
+    const redisBeforeSeed = await redisFootprint(redis);
+    appServer.send({ type: 'seed', firstId: nextId, count: Math.max(0, total - stored) });
+    const seed = (await appServer.next<BenchMessage & { run: SeedRun; accepted: number }>('seeded', 30 * 60_000));
+    stored += seed.accepted;
+    const redisAfterSeed = await redisFootprint(redis);
+    const atTotal = await timeQueries();
+    const answer = JSON.parse((await timeGet(resultsPath)).text) as { versions: { calls: number }[] };
+    const callsInResults = answer.versions.reduce((sum, v) => sum + v.calls, 0);
+    if (callsInResults !== stored) throw new Error(`results count ${callsInResults} calls, but ${stored} events were accepted`);
+
     const asTarget = (t: number): EventsTarget => ({
       name: targets[t].name,
       seconds: measured[t].seconds,
@@ -162,7 +212,7 @@ export async function runEventsFigure(): Promise<EventsFigure> {
       roundEventsPerSec: measured[t].rounds,
       errors: measured[t].errors,
     });
-    return {
+    const figure: EventsFigure = {
       redis: own ? 'throwaway redis-server started by the bench' : 'REDIS_URL',
       pinned: { server: appServer.pinnedTo ?? null },
       rounds,
@@ -171,21 +221,72 @@ export async function runEventsFigure(): Promise<EventsFigure> {
       app: asTarget(1),
       refused,
       duplicates,
-      resultsMs: summarize(results.slice(5)),
-      healthMs: summarize(health.slice(5)),
+      resultsMs: atTotal.results,
+      healthMs: atTotal.health,
       eventsStored: stored,
+      resultsAtIngestedMs: atIngested.results,
+      healthAtIngestedMs: atIngested.health,
+      eventsIngested,
+      seed: seed.run,
+      redisBeforeSeed,
+      redisAfterSeed,
+      callsInResults,
+      loadAverage: { beforeSeed: loadBeforeSeed, afterQueries: loadavg() },
     };
+    mkdirSync(dirname(FIGURE_FILE), { recursive: true });
+    writeFileSync(FIGURE_FILE, `${JSON.stringify(figure, null, 2)}\n`);
+    return figure;
   } finally {
     await Promise.all([bareServer.stop(), appServer.stop()]);
-    if (own) own.child.kill('SIGKILL');
+    redis.disconnect();
+    await own?.kill();
   }
 }
 
+/**
+ * Stores `count` events with ids from `firstId` through ExperimentsService.recordEvents, SEED_BATCH per call with
+ * SEED_IN_FLIGHT calls in flight, dated over the last hours so the default results window covers them all.
+ */
+async function seedEvents(service: ExperimentsService, firstId: number, count: number): Promise<{ run: SeedRun; accepted: number }> {
+  const hours = 23;
+  const started = performance.now();
+  const now = Date.now();
+  let next = 0;
+  let accepted = 0;
+  const worker = async () => {
+    while (next < count) {
+      const from = next;
+      const to = Math.min(count, from + SEED_BATCH);
+      next = to;
+      const events = [];
+      for (let k = from; k < to; k++) {
+        const i = firstId + k;
+        events.push({ ...benchEvent(i), ts: now - (i % hours) * HOUR_MS });
+      }
+      const answer = await service.recordEvents(events, now);
+      if (answer.accepted !== events.length) throw new Error(`seed batch at ${from}: ${answer.refused} refused, ${answer.duplicates} duplicates`);
+      accepted += answer.accepted;
+      if (Math.floor(from / 1_000_000) !== Math.floor(to / 1_000_000)) process.stderr.write(`bench: events seeded ${to.toLocaleString('en')} / ${count.toLocaleString('en')}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_IN_FLIGHT }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { run: { events: count, seconds, eventsPerSec: count / seconds, batch: SEED_BATCH, inFlight: SEED_IN_FLIGHT, hours }, accepted };
+}
+
 async function serverChild(): Promise<void> {
-  const bench = await bootApp({ listen: true, overrides: { SYNC_PORT: 0 } });
+  // A longer Redis command timeout than the 2 s default: on a shared 2-core machine the seed's writes can queue behind
+  // each other long enough to trip it, which would end the figure without saying anything about ingestion.
+  const bench = await bootApp({ listen: true, overrides: { SYNC_PORT: 0, REDIS_COMMAND_TIMEOUT_MS: 30_000 } });
   await seedViaServices(bench.app, SLUG);
   process.on('message', (message: BenchMessage) => {
     if (message.type === 'stop') void bench.close().finally(() => process.exit(0));
+    if (message.type === 'seed') {
+      seedEvents(bench.app.get(ExperimentsService), Number(message.firstId), Number(message.count)).then(
+        (seeded) => report({ type: 'seeded', ...seeded }),
+        (error: unknown) => report({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
   });
   await report({ type: 'ready', url: bench.baseUrl });
   await new Promise(() => {});

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     '',
     bullets([
       '`npm run bench` compiles src + bench into .bench-build (bench/tsconfig.json) and runs bench/run.ts; every figure runs in fresh child processes.',
-      'Environment: `BENCH_SECONDS` (HTTP seconds per target, default 10), `BENCH_HTTP_ROUNDS` (default 4), `BENCH_WARMUP_SECONDS` (default 3), `BENCH_SLUGS` (default 10000), `BENCH_ONLY=resolver,http,memory,propagation,ofrep,plugin,events` (any subset; `BENCH_PROPAGATION_ROUNDS`, `BENCH_KILL_ROUNDS`, `BENCH_SYNC_CLIENTS`, `BENCH_PLUGIN_ROUNDS`, `BENCH_PLUGIN_ROUND_MS`, `BENCH_EVENTS_SECONDS`, `BENCH_EVENTS_ROUNDS` tune the newer figures; without REDIS_URL the events figure starts its own throwaway redis-server), `BENCH_PROFILE_STARTUP=0`, `REDIS_URL` (Redis instead of the embedded store).',
+      'Environment: `BENCH_SECONDS` (HTTP seconds per target, default 10), `BENCH_HTTP_ROUNDS` (default 4), `BENCH_WARMUP_SECONDS` (default 3), `BENCH_SLUGS` (default 10000), `BENCH_ONLY=resolver,http,memory,propagation,ofrep,plugin,events` (any subset; `BENCH_PROPAGATION_ROUNDS`, `BENCH_KILL_ROUNDS`, `BENCH_SYNC_CLIENTS`, `BENCH_PLUGIN_ROUNDS`, `BENCH_PLUGIN_ROUND_MS`, `BENCH_EVENTS_SECONDS`, `BENCH_EVENTS_ROUNDS`, `BENCH_EVENTS_TOTAL` (events stored before the results query, default 10,000,000), `BENCH_SYNC_CLIENT_PROCESSES`, `BENCH_SYNC_CLIENT_CORE`, `BENCH_SYNC_SHARED_CONNECTION` tune the newer figures; without REDIS_URL the events figure starts its own throwaway redis-server), `BENCH_PROFILE_STARTUP=0`, `REDIS_URL` (Redis instead of the embedded store).',
       'CPU profiles (.cpuprofile, open in Chrome DevTools or speedscope) are written to bench/.tmp/profiles/ (gitignored); the tables above list their heaviest functions by self time.',
       'The machine may be shared: the load average above says how busy it was. Interleaved rounds and same-run references keep the ratios meaningful; absolute numbers move with the load.',
     ]),
@@ -594,12 +594,18 @@ function eventsSection(outcome: Outcome<EventsFigure>, summary: SummaryRow[]): s
     '',
     bullets([
       `Redis: ${f.redis}. The real Nest app (Redis store) and the HTTP figure's bare Fastify server, each in its own process${f.pinned.server !== null ? ` pinned to core ${f.pinned.server}` : ''}; the orchestrator sends the load (8 concurrent loops, each POSTing a fresh batch of 1,000 events with new ids: slug, version 1|2, targetingKey, outcome, latencyMs, tokens, finishReason) and counts \`accepted\` from the app's answers (refused ${fmtInt(f.refused)}, duplicates ${fmtInt(f.duplicates)}). 1 s warm-up per target, then ${f.rounds} interleaved rounds, ${f.seconds} s per target in all.`,
-      `Results: 45 timed \`GET /v1/prompts/{slug}/results\` (default 24 h window) after ingestion, interleaved with \`GET /health\` as the reference, over the ${fmtInt(f.eventsStored)} events stored in this run. **The 10-million-event point was not measured**: every outcome keeps a dedup key in Redis for 35 days (≈ 10M keys), too heavy for this shared machine, and no bulk path exists below \`ExperimentStore.recordOutcomes\`. The store reads per (version, hour) aggregates, so the read should not grow with the event count, but that is the design, not a measurement.`,
+      `Results: ${fmtInt(f.resultsMs.n)} timed \`GET /v1/prompts/{slug}/results\` (default 24 h window), each after a \`GET /health\` as the reference, twice: over the ${fmtInt(f.eventsIngested)} events HTTP ingested, then after a bulk seed brought the slug to ${fmtInt(f.eventsStored)} events. The seed runs in the app process through the same \`ExperimentsService.recordEvents\` the route calls (same validation, store call and id markers; ${fmtInt(f.seed.batch)} events per call, ${f.seed.inFlight} calls in flight, spread over ${f.seed.hours} hours of the window): ${fmtInt(f.seed.events)} events in ${fmtFixed(f.seed.seconds, 0)} s (${fmtInt(f.seed.eventsPerSec)}/s). The answer's calls add up to ${fmtInt(f.callsInResults)}, every accepted event.`,
+      `Redis memory: ${fmtMB(f.redisBeforeSeed.usedMemoryBytes)} (${fmtInt(f.redisBeforeSeed.keys)} keys) before the seed, ${fmtMB(f.redisAfterSeed.usedMemoryBytes)} (${fmtInt(f.redisAfterSeed.keys)} keys) after: ${fmtInt((f.redisAfterSeed.usedMemoryBytes - f.redisBeforeSeed.usedMemoryBytes) / Math.max(1, f.seed.events))} bytes per event, almost all of it the event's id marker (kept 35 days, see README "Experiments and alerts"). Load average before the seed ${f.loadAverage.beforeSeed.map((x) => x.toFixed(2)).join(' / ')}, after the last query ${f.loadAverage.afterQueries.map((x) => x.toFixed(2)).join(' / ')}.`,
     ]),
     '',
     table(['Target', 'events/s', 'per round', 'events', 'seconds', 'HTTP errors'], [row(f.bare), row(f.app)]),
     '',
-    table(['Query', 'n', 'min', 'p50', 'p99', 'max'], [q('GET /health (reference)', f.healthMs), q('GET /v1/prompts/{slug}/results', f.resultsMs)]),
+    table(['Query', 'n', 'min', 'p50', 'p99', 'max'], [
+      q(`GET /health (reference, at ${fmtInt(f.eventsIngested)} events)`, f.healthAtIngestedMs),
+      q(`GET /v1/prompts/{slug}/results at ${fmtInt(f.eventsIngested)} events`, f.resultsAtIngestedMs),
+      q(`GET /health (reference, at ${fmtInt(f.eventsStored)} events)`, f.healthMs),
+      q(`GET /v1/prompts/{slug}/results at ${fmtInt(f.eventsStored)} events`, f.resultsMs),
+    ]),
     '',
   ].join('\n');
 }
