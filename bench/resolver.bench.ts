@@ -87,7 +87,7 @@ async function child(): Promise<void> {
       renderedBytes = Math.max(renderedBytes, Buffer.byteLength(ours.rendered ?? ''));
     }
     const served = state.served(SLUG);
-    const compiled = served?.templates.get(1);
+    const compiled = served?.versions.get('v1')?.compiled;
     if (!compiled) throw new Error('no compiled template for v1');
     const v1Template = (state.exportDocument().flags[SLUG].variants.v1 as { template: string }).template;
     const whatIf = whatIfResolver(resolver);

@@ -6,6 +6,7 @@ import { ChangeFeed, StoreHealth } from '../store/ports/change-feed.port';
 import { PromptStore } from '../store/ports/prompt-store.port';
 import type { FlagdDocument } from './domain/flag-document';
 import { PromptFlagEvaluator } from './domain/flag-evaluator';
+import type { ServableVersion } from './domain/prompt-flag';
 import { PromptFlagLoader, type LoadedPromptFlag } from './prompt-flag.loader';
 
 /** How often the store is pinged to notice an outage (and recovery) between reloads. */
@@ -13,11 +14,23 @@ const STORE_PROBE_INTERVAL_MS = 1000;
 /** Slugs a full reload reads from the store at once. */
 const RELOAD_CONCURRENCY = 16;
 
+/** One version as a resolve answers it; the template string is the one the flag's value holds. */
+export interface ServedVersion {
+  readonly version: number;
+  readonly variant: string;
+  readonly modelHint: string;
+  readonly contentHash: string;
+  readonly template: string;
+  readonly compiled: CompiledTemplate;
+}
+
 export interface ServedSlug {
-  revision: number;
-  /** Precompiled templates of every version the flag can serve. */
-  templates: ReadonlyMap<number, CompiledTemplate>;
-  inactive: readonly number[];
+  readonly revision: number;
+  /** Every version the flag can serve, by variant name (`v<n>`). */
+  readonly versions: ReadonlyMap<string, ServedVersion>;
+  /** The rollout's shadow version (absent while killed): resolved too, logged, never served. */
+  readonly shadow: ServedVersion | undefined;
+  readonly inactive: readonly number[];
 }
 
 type Listener = (slug: string) => void;
@@ -137,12 +150,26 @@ export class ServingState implements OnApplicationBootstrap, OnModuleDestroy {
       // Every change to what a flag serves bumps its revision: an equal one is already served, an older one is a read
       // that lost a race with a newer one.
       if (current && current.revision >= loaded.revision) return;
-      const templates = new Map<number, CompiledTemplate>();
-      for (const [n, version] of loaded.versions) templates.set(n, current?.templates.get(n) ?? compileTemplate(version.template, version.variables));
+      // Compile the templates first: a template that does not compile leaves the slug as it was.
+      const served = this.servedSlug(loaded, current);
       this.evaluator.set(slug, loaded.flag);
-      this.slugs.set(slug, { revision: loaded.revision, templates, inactive: loaded.inactive });
+      this.slugs.set(slug, served);
     }
     for (const listener of this.listeners) listener(slug);
+  }
+
+  private servedSlug(loaded: LoadedPromptFlag, current: ServedSlug | undefined): ServedSlug {
+    const versions = new Map<string, ServedVersion>();
+    // The flag's variant names: property keys, so V8 keeps one copy of each ("v1", "v2"…) for all flags.
+    for (const [variant, { version }] of Object.entries(loaded.flag.variants)) {
+      const body = loaded.versions.get(version) as ServableVersion;
+      const compiled = current?.versions.get(variant)?.compiled ?? compileTemplate(body.template, body.variables);
+      const { modelHint, contentHash, template } = body;
+      versions.set(variant, { version, variant, modelHint, contentHash, template, compiled });
+    }
+    const { shadowVariant } = loaded.flag.metadata;
+    const shadow = shadowVariant === undefined ? undefined : versions.get(shadowVariant);
+    return { revision: loaded.revision, versions, shadow, inactive: loaded.inactive };
   }
 
   private async probeStore(): Promise<void> {

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { ErrorCode, EvaluationContext, FlagMetadata, JsonValue, Logger, ResolutionReason } from '@openfeature/core';
 import type { FeatureFlag } from '@openfeature/flagd-core';
+import { canonicalSha256 } from '../../common/domain/canonical-hash';
 import {
   compileFlagDocument,
   FLAG_SET_ID,
   FLAGD_SCHEMA_URL,
+  isPlainObject,
   SILENT_LOGGER,
   type FlagdDocument,
   type FlagdFlagDefinition,
   type FlagdMetadata,
-  type FlagdTargeting,
+  type FlagdVariantValue,
 } from './flag-document';
+import { FrozenJsonInterner } from './frozen-json';
+import { SharedTargetingRules, type SharedRule } from './shared-targeting';
 
 /** A resolved value (reason STATIC, TARGETING_MATCH or DEFAULT with the default variant). */
 export interface FlagResolution {
@@ -55,23 +59,33 @@ export interface PromptFlagEvaluatorOptions {
   validation?: 'strict' | 'lenient';
 }
 
-/** What we keep per flag besides the compiled FeatureFlag, to re-export the document (values are not copied). */
-interface FlagSource {
-  targeting?: FlagdTargeting;
-  metadata?: FlagdMetadata;
+/** What we keep per flag: flagd-core's FeatureFlag for evaluation, our own copy of everything else. */
+interface StoredFlag {
+  /** Compiled from {@link forEvaluation}: evaluation only needs the variant names. */
+  readonly compiled: FeatureFlag;
+  /** The flag as it was set, frozen, for the exported document; its `variants` hold the real values. */
+  readonly definition: FlagdFlagDefinition;
+  /** SHA-256 of the definition's canonical JSON: versions the exported document. */
+  readonly contentHash: string;
+  readonly rule: SharedRule | undefined;
 }
 
 /**
  * Evaluates flagd flags with flagd-core itself (the engine of flagd's in-process providers), one compiled
  * {@link FeatureFlag} per key: setting one flag validates and compiles only that flag.
  *
+ * flagd-core only needs the variant names to evaluate, so the FeatureFlag it compiles carries type-preserving
+ * stand-ins instead of the values (a prompt version's template would otherwise be held twice); the variant it
+ * picks is looked up in our own frozen copy. Identical targeting rules share one compiled flagd-core Targeting.
+ *
  * Accepts any flagd flag that passes validation (prompt flags, but also e.g. the testbed's string flags). Variant values are deep-frozen and returned by reference; treat results as read-only.
  * Flag metadata is the flag's own merged over `{flagSetId}` (as flagd merges flag-set metadata), without the
  * document `version`, which changes with every flag.
  */
 export class PromptFlagEvaluator {
-  private readonly compiled = new Map<string, FeatureFlag>();
-  private readonly sources = new Map<string, FlagSource>();
+  private readonly flags = new Map<string, StoredFlag>();
+  private readonly rules = new SharedTargetingRules();
+  private readonly interner = new FrozenJsonInterner();
   private readonly setMetadata: FlagdMetadata = { flagSetId: FLAG_SET_ID };
   private readonly logger: Logger;
   private readonly strict: boolean;
@@ -83,15 +97,20 @@ export class PromptFlagEvaluator {
   }
 
   get size(): number {
-    return this.compiled.size;
+    return this.flags.size;
+  }
+
+  /** Distinct targeting rules in use (each compiled once by flagd-core). */
+  get distinctRules(): number {
+    return this.rules.size;
   }
 
   has(key: string): boolean {
-    return this.compiled.has(key);
+    return this.flags.has(key);
   }
 
   keys(): IterableIterator<string> {
-    return this.compiled.keys();
+    return this.flags.keys();
   }
 
   /**
@@ -99,45 +118,48 @@ export class PromptFlagEvaluator {
    * replaces the flag under `key`. On an invalid flag throws `InvalidFlagDocumentError` and keeps the previous one.
    */
   set(key: string, flag: FlagdFlagDefinition): void {
-    const [compiled, source] = this.compile({ [key]: flag }).get(key) as [FeatureFlag, FlagSource];
-    this.compiled.set(key, compiled);
-    this.sources.set(key, source);
+    const stored = this.compile({ [key]: flag }).get(key) as StoredFlag;
+    this.release(this.flags.get(key));
+    this.flags.set(key, stored);
     this.cachedDocument = undefined;
   }
 
   /** Replaces every flag at once; all-or-nothing (throws and keeps the current flags if any flag is invalid). */
   replaceAll(flags: Record<string, FlagdFlagDefinition>): void {
     const next = this.compile(flags);
-    this.compiled.clear();
-    this.sources.clear();
-    for (const [key, [compiled, source]] of next) {
-      this.compiled.set(key, compiled);
-      this.sources.set(key, source);
-    }
+    for (const stored of this.flags.values()) this.release(stored);
+    this.flags.clear();
+    for (const [key, stored] of next) this.flags.set(key, stored);
     this.cachedDocument = undefined;
   }
 
   delete(key: string): boolean {
-    this.sources.delete(key);
-    const had = this.compiled.delete(key);
-    if (had) this.cachedDocument = undefined;
-    return had;
+    const stored = this.flags.get(key);
+    if (stored === undefined) return false;
+    this.release(stored);
+    this.flags.delete(key);
+    this.cachedDocument = undefined;
+    return true;
   }
 
   /** The value of one variant of a flag (e.g. a prompt flag's shadow), or undefined. Read-only. */
   variantValue(key: string, variant: string): unknown {
-    return this.compiled.get(key)?.variants.get(variant);
+    const variants = this.flags.get(key)?.definition.variants;
+    return variants !== undefined && Object.hasOwn(variants, variant) ? variants[variant] : undefined;
   }
 
-  /** Hot path: one map lookup and flagd-core's evaluation; successful results are flagd-core's own objects. */
+  /** Hot path: one map lookup and flagd-core's evaluation; the result is flagd-core's own object, with our value. */
   evaluate(key: string, context: EvaluationContext): FlagEvaluation {
-    const flag = this.compiled.get(key);
-    if (flag === undefined) return { errorCode: 'FLAG_NOT_FOUND', message: `flag '${key}' not found` };
+    const stored = this.flags.get(key);
+    if (stored === undefined) return { errorCode: 'FLAG_NOT_FOUND', message: `flag '${key}' not found` };
+    const flag = stored.compiled;
     if (flag.state === 'DISABLED') return { reason: 'DISABLED', flagMetadata: flag.metadata };
     const r = flag.evaluate(context, this.logger);
     if (r.errorCode !== undefined) {
       return { errorCode: r.errorCode, message: r.errorMessage ?? '', flagMetadata: r.flagMetadata };
     }
+    // flagd-core only answers variants it holds, and it holds exactly the names of `definition.variants`.
+    if (r.variant !== undefined) r.value = stored.definition.variants[r.variant] as JsonValue;
     return r as FlagResolution | FlagCodeDefault;
   }
 
@@ -148,21 +170,13 @@ export class PromptFlagEvaluator {
    */
   exportDocument(version?: string): FlagdDocument {
     if (version === undefined && this.cachedDocument !== undefined) return this.cachedDocument;
-    const keys = [...this.compiled.keys()].sort();
+    const keys = [...this.flags.keys()].sort();
     const flags: Record<string, FlagdFlagDefinition> = {};
     const hash = createHash('sha256');
     for (const key of keys) {
-      const compiled = this.compiled.get(key) as FeatureFlag;
-      const source = this.sources.get(key) as FlagSource;
-      hash.update(`${key}\u0000${compiled.hash}\u0000`);
-      const def: FlagdFlagDefinition = {
-        state: compiled.state as FlagdFlagDefinition['state'],
-        variants: Object.freeze(Object.fromEntries(compiled.variants)) as FlagdFlagDefinition['variants'],
-      };
-      if (compiled.defaultVariant !== undefined) def.defaultVariant = compiled.defaultVariant;
-      if (source.targeting !== undefined) def.targeting = source.targeting;
-      if (source.metadata !== undefined) def.metadata = source.metadata;
-      flags[key] = Object.freeze(def);
+      const stored = this.flags.get(key) as StoredFlag;
+      hash.update(`${key}\u0000${stored.contentHash}\u0000`);
+      flags[key] = stored.definition;
     }
     const doc: FlagdDocument = Object.freeze({
       $schema: FLAGD_SCHEMA_URL,
@@ -173,34 +187,57 @@ export class PromptFlagEvaluator {
     return doc;
   }
 
-  private compile(flags: Record<string, FlagdFlagDefinition>): Map<string, [FeatureFlag, FlagSource]> {
+  private compile(flags: Record<string, FlagdFlagDefinition>): Map<string, StoredFlag> {
+    const ruleTexts = new Map<string, string>();
+    const standIns: Record<string, FlagdFlagDefinition> = {};
+    for (const [key, flag] of Object.entries(flags)) {
+      const ruleText = isPlainObject(flag) && flag.targeting !== undefined ? JSON.stringify(flag.targeting) : undefined;
+      if (ruleText !== undefined) ruleTexts.set(key, ruleText);
+      standIns[key] = forEvaluation(flag, ruleText !== undefined && this.rules.isCompiled(ruleText));
+    }
     const { flags: compiled } = compileFlagDocument(
-      { $schema: FLAGD_SCHEMA_URL, flags, metadata: this.setMetadata },
+      { $schema: FLAGD_SCHEMA_URL, flags: standIns, metadata: this.setMetadata },
       { logger: this.logger, strict: this.strict },
     );
-    const out = new Map<string, [FeatureFlag, FlagSource]>();
+    const out = new Map<string, StoredFlag>();
     for (const [key, flag] of compiled) {
-      // flagd-core parsed these from JSON, so they are ours alone: freeze rather than copy.
-      for (const value of flag.variants.values()) deepFreeze(value);
       Object.freeze(flag.metadata);
-      const input = flags[key] as FlagdFlagDefinition;
-      const source: FlagSource = {};
-      if (input.targeting !== undefined) source.targeting = deepFreeze(jsonCopy(input.targeting));
-      if (input.metadata !== undefined) source.metadata = deepFreeze(jsonCopy(input.metadata));
-      out.set(key, [flag, source]);
+      out.set(key, this.store(flags[key] as FlagdFlagDefinition, flag, ruleTexts.get(key)));
     }
     return out;
   }
-}
 
-function jsonCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+  private store(input: FlagdFlagDefinition, compiled: FeatureFlag, ruleText: string | undefined): StoredFlag {
+    const variants = Object.fromEntries(Object.entries(input.variants).map(([name, value]) => [name, this.interner.copy(value)]));
+    const definition: FlagdFlagDefinition = { state: input.state, variants: Object.freeze(variants) };
+    if (compiled.defaultVariant !== undefined) definition.defaultVariant = compiled.defaultVariant;
+    const rule = ruleText === undefined ? undefined : this.rules.acquire(ruleText, compiled);
+    if (rule !== undefined) definition.targeting = rule.rule;
+    // Object.assign, not a spread: a spread's copy gets a hidden class of its own (one per flag, kept with it).
+    if (input.metadata !== undefined) definition.metadata = Object.freeze(Object.assign({}, input.metadata));
+    Object.freeze(definition);
+    return { compiled, definition, contentHash: canonicalSha256(definition), rule };
   }
-  return value;
+
+  private release(stored: StoredFlag | undefined): void {
+    if (stored?.rule !== undefined) this.rules.release(stored.rule);
+  }
 }
+
+/**
+ * The flag flagd-core compiles: every object value replaced by `{}` (the same JSON types, so the same schema
+ * verdict), and without a targeting rule that is already compiled (the same text was validated then).
+ */
+function forEvaluation(flag: FlagdFlagDefinition, ruleCompiled: boolean): FlagdFlagDefinition {
+  if (!isPlainObject(flag) || !isPlainObject(flag.variants)) return flag;
+  const variants = Object.fromEntries(Object.entries(flag.variants).map(([name, value]) => [name, standInValue(value)]));
+  if (!ruleCompiled) return { ...flag, variants };
+  const { targeting: _compiled, ...rest } = flag;
+  return { ...rest, variants };
+}
+
+function standInValue(value: FlagdVariantValue): FlagdVariantValue {
+  return isPlainObject(value) ? STAND_IN_OBJECT : value;
+}
+
+const STAND_IN_OBJECT = Object.freeze({});

@@ -12,6 +12,9 @@ export {
   type FlagdFlagDefinition,
 } from './flag-document';
 
+/** The part of a version a flag serves (what {@link promptFlagValue} reads). */
+export type ServableVersion = Pick<PromptVersion, 'slug' | 'version' | 'template' | 'modelHint' | 'contentHash' | 'variables'>;
+
 /** The value a prompt flag's variant resolves to: everything a client needs to render that version. */
 export type PromptFlagValue = {
   slug: string;
@@ -46,12 +49,12 @@ export interface PromptFlagInput {
   /** Revision of the rollout/flag state this flag was built from (goes to metadata). */
   revision: number;
   /** The slug's prod version: the default variant, served when no rule or split applies. */
-  baseline: PromptVersion;
+  baseline: ServableVersion;
   /** The versions the rollout names (allocation and rules). Extra versions are ignored. */
-  trafficVersions: PromptVersion[];
+  trafficVersions: ServableVersion[];
   rollout: RolloutSpec;
   /** Kill switch: everyone gets this version, no targeting at all. */
-  killedTo?: PromptVersion;
+  killedTo?: ServableVersion;
 }
 
 /** Context attribute holding flagd's flag key inside targeting (injected by flagd). */
@@ -71,7 +74,7 @@ export function versionOfVariant(name: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-export function promptFlagValue(v: PromptVersion): PromptFlagValue {
+export function promptFlagValue(v: ServableVersion): PromptFlagValue {
   return {
     slug: v.slug,
     version: v.version,
@@ -94,7 +97,7 @@ export function promptFlagValue(v: PromptVersion): PromptFlagValue {
  */
 export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
   const { slug, revision, baseline, rollout, killedTo } = input;
-  const supplied = new Map<number, PromptVersion>();
+  const supplied = new Map<number, ServableVersion>();
   for (const v of [baseline, ...(killedTo ? [killedTo] : []), ...input.trafficVersions]) {
     if (v.slug !== slug) {
       throw new PromptFlagBuildError(`Version ${v.version} belongs to "${v.slug}", not to "${slug}"`);

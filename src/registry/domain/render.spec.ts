@@ -45,6 +45,7 @@ describe(compileTemplate.name, () => {
       variables: ['name', 'a', 'unused'],
       declared: new Set(['name', 'a', 'unused']),
       requiredWithoutSlot: [],
+      fill: expect.any(Function),
     });
   });
 

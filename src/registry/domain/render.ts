@@ -5,6 +5,7 @@ import {
   MissingVariableError,
   UndeclaredVariableError,
 } from './registry.errors';
+import { slotFiller, type SlotFiller } from './slot-filler';
 import { analyseTemplate, type LintCode } from './template-lint';
 
 /** What a caller may pass as a variable's value. Numbers must be finite; both are rendered with `String()`. */
@@ -28,7 +29,23 @@ export interface CompiledTemplate {
   readonly declared: ReadonlySet<string>;
   /** Required variables with no slot (a lint error, but a stored version must still render). Usually empty. */
   readonly requiredWithoutSlot: readonly string[];
+  /** The fast path of `render`, shared by templates with the same declarations and slots. */
+  readonly fill: SlotFiller;
 }
+
+/** What compiled templates with the same declarations (the same array) share. */
+interface Declarations {
+  readonly names: readonly string[];
+  readonly declared: ReadonlySet<string>;
+  readonly required: ReadonlySet<string>;
+  /** Slot lists by their variable indexes joined with commas: versions of a prompt usually repeat theirs. */
+  readonly layouts: Map<string, SlotLayout>;
+}
+
+type SlotLayout = Pick<CompiledTemplate, 'slots' | 'slotRequired' | 'fill'>;
+
+const sharedDeclarations = new WeakMap<readonly VariableDeclaration[], Declarations>();
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * The lint errors that leave rendering undefined. Other lint errors (too many variables, an unused required
@@ -56,15 +73,18 @@ export function compileTemplate(template: string, variables: readonly VariableDe
   const blocking = report.errors.filter((issue) => BLOCKS_RENDERING.has(issue.code));
   if (blocking.length > 0 || tokens === undefined) throw new InvalidTemplateError(blocking);
 
+  const declarations = declarationsOf(variables);
   const parts: string[] = [];
-  const slots: string[] = [];
+  const slotVariables: number[] = [];
   let text = '';
   for (const [type, value, start, end] of tokens) {
     if (type === 'text') {
       text += textOf(template, value, start, end);
     } else if (type === 'name') {
+      const index = declarations.names.indexOf(value);
+      if (index < 0) throw new Error(`Undeclared "${value}" in a template that passed lint`);
       parts.push(text);
-      slots.push(value);
+      slotVariables.push(index);
       text = '';
     } else if (type !== '!') {
       throw new Error(`Unexpected "${type}" token in a template that passed lint`);
@@ -72,16 +92,46 @@ export function compileTemplate(template: string, variables: readonly VariableDe
   }
   parts.push(text);
 
-  const required = new Set(variables.filter((v) => v.required === true).map((v) => v.name));
-  const slotted = new Set(slots);
+  const layout = slotLayout(declarations, slotVariables);
+  const slotted = new Set(layout.slots);
+  const requiredWithoutSlot = [...declarations.required].filter((name) => !slotted.has(name));
   return Object.freeze({
     parts: Object.freeze(parts),
-    slots: Object.freeze(slots),
-    slotRequired: Object.freeze(slots.map((name) => required.has(name))),
-    variables: Object.freeze(variables.map((v) => v.name)),
-    declared: new Set(variables.map((v) => v.name)),
-    requiredWithoutSlot: Object.freeze([...required].filter((name) => !slotted.has(name))),
+    ...layout,
+    variables: declarations.names,
+    declared: declarations.declared,
+    requiredWithoutSlot: requiredWithoutSlot.length === 0 ? NONE : Object.freeze(requiredWithoutSlot),
   });
+}
+
+function slotLayout(declarations: Declarations, slotVariables: number[]): SlotLayout {
+  const key = slotVariables.join(',');
+  const known = declarations.layouts.get(key);
+  if (known !== undefined) return known;
+  // Slot names are the declarations' own strings, not the parser's copies.
+  const slots = slotVariables.map((index) => declarations.names[index]);
+  const layout: SlotLayout = {
+    slots: Object.freeze(slots),
+    slotRequired: Object.freeze(slots.map((name) => declarations.required.has(name))),
+    fill: slotFiller(declarations.names, declarations.required, slotVariables),
+  };
+  declarations.layouts.set(key, layout);
+  return layout;
+}
+
+/** Shared by every template compiled with the same frozen declarations array (e.g. interned ones). */
+function declarationsOf(variables: readonly VariableDeclaration[]): Declarations {
+  const known = sharedDeclarations.get(variables);
+  if (known !== undefined) return known;
+  const names = Object.freeze(variables.map((v) => v.name));
+  const declarations: Declarations = {
+    names,
+    declared: new Set(names),
+    required: new Set(variables.filter((v) => v.required === true).map((v) => v.name)),
+    layouts: new Map(),
+  };
+  if (Object.isFrozen(variables)) sharedDeclarations.set(variables, declarations);
+  return declarations;
 }
 
 /**
@@ -97,6 +147,11 @@ export function render(compiled: CompiledTemplate, values: RenderValues): string
   for (const key in values) {
     if (!compiled.declared.has(key) && Object.hasOwn(values, key)) throw undeclaredError(compiled, values);
   }
+  return compiled.fill(values, compiled.parts, Object.hasOwn) ?? renderChecked(compiled, values);
+}
+
+/** Slot by slot, converting numbers and booleans and reporting the first missing or invalid value. */
+function renderChecked(compiled: CompiledTemplate, values: RenderValues): string {
   const { requiredWithoutSlot } = compiled;
   for (let i = 0; i < requiredWithoutSlot.length; i += 1) {
     if (valueOf(values, requiredWithoutSlot[i]) == null) throw missingError(compiled, values);
