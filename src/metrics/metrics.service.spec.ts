@@ -49,4 +49,13 @@ describe(MetricsService.name, () => {
     expect(sample(text, 'promptflag_resolves_total{slug="a",version="1",reason="SPLIT"}')).toBe(500);
     expect(sample(text, 'promptflag_resolve_duration_seconds_bucket{le="0.000025"}')).toBe(1000);
   });
+
+  it('counts a resolve without a measured duration, without observing one', async () => {
+    const sut = new MetricsService(moduleRef, recorder);
+    sut.resolved('a', 1, 'SPLIT', undefined);
+    sut.resolved('a', 1, 'SPLIT', 0.00002);
+    const text = (await sut.scrape()).body;
+    expect(sample(text, 'promptflag_resolves_total{slug="a",version="1",reason="SPLIT"}')).toBe(2);
+    expect(sample(text, 'promptflag_resolve_duration_seconds_count')).toBe(1);
+  });
 });

@@ -46,7 +46,7 @@ export class MetricsService implements ResolveObserver, EventsObserver {
         }
       },
     });
-    this.resolveDuration = new FastHistogram('promptflag_resolve_duration_seconds', 'Time to evaluate (and render) one prompt resolve, in process.', RESOLVE_BUCKETS, this.registry);
+    this.resolveDuration = new FastHistogram('promptflag_resolve_duration_seconds', 'Time to evaluate (and render) one prompt resolve, in process; measured on a 1-in-16 sample of resolves.', RESOLVE_BUCKETS, this.registry);
     this.events = new Counter({ name: 'promptflag_events_total', help: 'Outcome events ingested, by status (accepted, duplicate, refused).', labelNames: ['status'], registers });
     for (const status of ['accepted', 'duplicate', 'refused']) this.events.labels(status).inc(0);
     let droppedSeen = 0;
@@ -79,7 +79,7 @@ export class MetricsService implements ResolveObserver, EventsObserver {
     this.rampSteps = new Gauge({ name: 'promptflag_ramp_step', help: "Current ramp step per slug: the candidate's percent of traffic.", labelNames: ['slug'], registers });
   }
 
-  resolved(slug: string, version: number, reason: string, seconds: number): void {
+  resolved(slug: string, version: number, reason: string, seconds: number | undefined): void {
     let versions = this.resolveCells.get(slug);
     if (!versions) this.resolveCells.set(slug, (versions = new Map()));
     let reasons = versions.get(version);
@@ -91,7 +91,7 @@ export class MetricsService implements ResolveObserver, EventsObserver {
       this.allCells.push(cell);
     }
     cell.pending += 1;
-    this.resolveDuration.observe(seconds);
+    if (seconds !== undefined) this.resolveDuration.observe(seconds);
   }
 
   eventsIngested(counts: { accepted: number; duplicate: number; refused: number }): void {

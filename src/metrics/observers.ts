@@ -3,8 +3,11 @@
  * (global) and injected as @Optional, so code and tests without metrics work unchanged.
  */
 export abstract class ResolveObserver {
-  /** One successful resolve; must be cheap and never throw. */
-  abstract resolved(slug: string, version: number, reason: string, seconds: number): void;
+  /**
+   * One successful resolve; must be cheap and never throw. `seconds` is given for the sampled resolves whose duration
+   * was measured (see PromptResolver), undefined for the others.
+   */
+  abstract resolved(slug: string, version: number, reason: string, seconds: number | undefined): void;
 }
 
 export abstract class EventsObserver {

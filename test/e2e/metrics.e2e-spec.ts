@@ -1,3 +1,4 @@
+import { TIMED_EVERY } from '../../src/flags/prompt-resolver.service';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { createTestApp, type TestApp } from '../helpers/create-test-app';
 import { seedPrompt, waitFor } from '../helpers/seed';
@@ -34,17 +35,18 @@ describe('GET /metrics (e2e, Redis): Prometheus exposition', () => {
     expect(sample(text, 'promptflag_exposures_dropped_total')).toBe(0);
   });
 
-  it('counts resolves by slug, version and reason, and times them', async () => {
+  it('counts every resolve by slug, version and reason, and times a 1-in-16 sample of them', async () => {
     let reason = '';
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 2 * TIMED_EVERY; i++) {
       const res = await t.call('POST', `/v1/prompts/${SLUG}/resolve`, { body: { targetingKey: `u-${i}` } });
       expect(res.status).toBe(200);
       reason = res.body.reason;
     }
     const text = await scrape();
-    expect(sample(text, `promptflag_resolves_total{slug="${SLUG}",version="1",reason="${reason}"}`)).toBe(5);
-    expect(sample(text, 'promptflag_resolve_duration_seconds_count')).toBe(5);
-    expect(sample(text, 'promptflag_resolve_duration_seconds_bucket{le="+Inf"}')).toBe(5);
+    expect(sample(text, `promptflag_resolves_total{slug="${SLUG}",version="1",reason="${reason}"}`)).toBe(2 * TIMED_EVERY);
+    // Any 32 consecutive resolves hold exactly two sampled ones, whatever ran before.
+    expect(sample(text, 'promptflag_resolve_duration_seconds_count')).toBe(2);
+    expect(sample(text, 'promptflag_resolve_duration_seconds_bucket{le="+Inf"}')).toBe(2);
     expect(sample(text, 'promptflag_resolve_duration_seconds_sum')).toBeGreaterThan(0);
   });
 
