@@ -3,10 +3,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DomainErrorFilter } from './common/http/domain-error.filter';
+import { requestIdOf } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation.pipe';
 
 export function createFastifyAdapter(bodyLimitBytes: number): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: bodyLimitBytes, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({ bodyLimit: bodyLimitBytes, logger: false, return503OnClosing: true, genReqId: requestIdOf });
   // Only JSON bodies are accepted: drop Fastify's text/plain parser so other types are a 415.
   adapter.getInstance().removeContentTypeParser(['text/plain']);
   return adapter;

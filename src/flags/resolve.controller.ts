@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/auth.decorators';
+import { LogFailuresOnly } from '../common/http/access-log.hooks';
 import { SlugPipe } from '../common/http/params';
 import { ResolveRequestDto } from './dto/resolve.dto';
 import { PromptResolver } from './prompt-resolver.service';
@@ -15,6 +16,7 @@ export class ResolveController {
   /** Which version this user gets, and the rendered prompt when `variables` are given. */
   @Post(':slug/resolve')
   @HttpCode(200)
+  @LogFailuresOnly()
   resolve(@Param('slug', SlugPipe) slug: string, @Body() body: ResolveRequestDto) {
     return this.resolver.resolve(slug, body);
   }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { logUnexpected } from '../common/http/domain-error.filter';
 import { OfrepAuthError } from './ofrep-auth.guard';
 
 /** Route prefix of the OFREP evaluation endpoints (single and bulk). */
@@ -27,8 +28,9 @@ export class OfrepExceptionFilter implements ExceptionFilter {
       reply.status(exception.status).send();
       return;
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    const key = flagKeyOf(http.getRequest<FastifyRequest>());
+    const request = http.getRequest<FastifyRequest>();
+    logUnexpected(this.logger, exception, request);
+    const key = flagKeyOf(request);
     const errorDetails = 'Internal error while evaluating';
     reply.status(500).send(key === undefined ? { errorCode: 'GENERAL', errorDetails } : { key, errorCode: 'GENERAL', errorDetails });
   }

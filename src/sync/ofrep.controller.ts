@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Param, Post, Res, UseFilters, UseG
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
+import { LogFailuresOnly } from '../common/http/access-log.hooks';
 import { OfrepAuthGuard } from './ofrep-auth.guard';
 import { OfrepExceptionFilter } from './ofrep-exception.filter';
 import { OfrepService } from './ofrep.service';
@@ -24,6 +25,7 @@ export class OfrepController {
 
   @Post(':key')
   @HttpCode(200)
+  @LogFailuresOnly()
   @ApiOperation({ summary: 'Evaluate one flag (prompt slug) for a context: {"context": {"targetingKey": "..."}}' })
   evaluate(@Param('key') key: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const answer = this.ofrep.evaluate(key, body);
@@ -33,6 +35,7 @@ export class OfrepController {
 
   @Post()
   @HttpCode(200)
+  @LogFailuresOnly()
   @ApiOperation({ summary: 'Evaluate every flag for a context; ETag / If-None-Match answers 304 when nothing changed' })
   evaluateAll(@Body() body: unknown, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const answer = this.ofrep.evaluateAll(body, ifNoneMatch);

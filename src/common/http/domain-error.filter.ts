@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/domain-error';
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -34,13 +34,14 @@ export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(DomainErrorFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { body, headers } = this.toResponse(exception);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const { body, headers } = this.toResponse(exception, http.getRequest<FastifyRequest>());
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     reply.status(body.statusCode).send(body);
   }
 
-  private toResponse(exception: unknown): { body: ErrorBody; headers: Record<string, string> } {
+  private toResponse(exception: unknown, request: FastifyRequest): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       const statusCode = STATUS_BY_CODE[exception.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
       return { body: errorBody(statusCode, exception.message, exception.code, exception.details), headers: {} };
@@ -52,9 +53,14 @@ export class DomainErrorFilter implements ExceptionFilter {
     if ((exception as { statusCode?: unknown } | null)?.statusCode === 400) {
       return { body: errorBody(HttpStatus.BAD_REQUEST, `Body is not valid JSON: ${(exception as Error).message}`), headers: {} };
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    logUnexpected(this.logger, exception, request);
     return { body: errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error'), headers: {} };
   }
+}
+
+/** An unexpected failure, with the request id so it can be matched to the caller's X-Request-Id and access line. */
+export function logUnexpected(logger: Logger, exception: unknown, request: FastifyRequest): void {
+  logger.error({ reqId: request.id, err: exception instanceof Error ? exception : new Error(String(exception)) }, 'Unexpected error while handling the request');
 }
 
 /** An HttpException may carry response headers (Retry-After, Allow) under `headers`. */
