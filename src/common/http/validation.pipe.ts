@@ -1,8 +1,19 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+
+/**
+ * A DTO class on a hot route may declare `acceptsAsIs(value)`: true only for values that class-transformer and
+ * class-validator would accept and copy unchanged (no key stripped, nothing converted). Such a value is returned as
+ * it came (a plain object, not an instance of the class). Every other value, including every invalid one, still goes
+ * through the decorators, so there is one set of rules and one wording of the errors; a DTO's spec checks that its
+ * `acceptsAsIs` never accepts more than the decorators do.
+ */
+export interface AcceptsAsIs {
+  acceptsAsIs(value: unknown): boolean;
+}
 
 /** Strict DTO validation: unknown fields are refused, and every message names its field path. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -15,6 +26,14 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype as Partial<AcceptsAsIs> | undefined;
+    if (typeof metatype?.acceptsAsIs === 'function' && metatype.acceptsAsIs(value)) return value;
+    return super.transform(value, metadata);
+  }
 }
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
