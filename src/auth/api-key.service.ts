@@ -10,6 +10,9 @@ import type { Role } from './domain/roles';
 
 export type PublicApiKey = Omit<ApiKeyRecord, 'keyHash'>;
 
+/** Bound on {@link ApiKeyService}'s raw-key memo; past it the memo starts over (a service has a handful of keys). */
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /**
  * Mints, revokes and checks API keys. Valid keys are cached in memory so authentication does not wait on the
  * store; a revocation on any replica evicts the key on every replica through the change feed.
@@ -18,6 +21,8 @@ export type PublicApiKey = Omit<ApiKeyRecord, 'keyHash'>;
 export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ApiKeyService.name);
   private readonly byHash = new Map<string, Principal>();
+  /** Valid keys as presented: a repeat request skips the checksum and the sha256 (several µs under load). */
+  private readonly byRawKey = new Map<string, Principal>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -39,20 +44,24 @@ export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The key's principal, or null for an unknown, malformed or revoked key. */
   async authenticate(rawKey: string): Promise<Principal | null> {
+    const remembered = this.byRawKey.get(rawKey);
+    if (remembered) return remembered;
     if (!hasValidChecksum(rawKey)) return null;
     const keyHash = hashApiKey(rawKey);
-    const cached = this.byHash.get(keyHash);
-    if (cached) return cached;
-    const record = await this.keys.findByHash(keyHash);
-    if (!record || record.revokedAt) return null;
-    const principal: Principal = { keyId: record.id, name: record.name, role: record.role };
-    this.byHash.set(keyHash, principal);
+    let principal = this.byHash.get(keyHash);
+    if (!principal) {
+      const record = await this.keys.findByHash(keyHash);
+      if (!record || record.revokedAt) return null;
+      principal = { keyId: record.id, name: record.name, role: record.role };
+      this.byHash.set(keyHash, principal);
+    }
+    this.remember(rawKey, principal);
     return principal;
   }
 
   /** Whether a key is known valid without asking the store (used while a client is throttled). */
   isCachedValid(rawKey: string): boolean {
-    return this.byHash.has(hashApiKey(rawKey));
+    return this.byRawKey.has(rawKey) || this.byHash.has(hashApiKey(rawKey));
   }
 
   async mint(name: string, role: Role, actor: Principal, reason?: string): Promise<PublicApiKey & { key: string }> {
@@ -90,8 +99,14 @@ export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
     return withoutHash(record);
   }
 
+  private remember(rawKey: string, principal: Principal): void {
+    if (this.byRawKey.size >= MAX_REMEMBERED_KEYS) this.byRawKey.clear();
+    this.byRawKey.set(rawKey, principal);
+  }
+
   private evict(keyId: string): void {
     for (const [hash, principal] of this.byHash) if (principal.keyId === keyId) this.byHash.delete(hash);
+    for (const [rawKey, principal] of this.byRawKey) if (principal.keyId === keyId) this.byRawKey.delete(rawKey);
   }
 
   /**
