@@ -25,19 +25,20 @@ const SLUG = 'support-triage';
 /** Where the app server's CPU goes, as non-overlapping groups of its profile (see attribute()). */
 export const APP_COST_GROUPS: CostGroup[] = [
   { name: 'PromptResolver.resolve (flag evaluation + render)', frames: [{ fn: 'resolve', url: 'flags/prompt-resolver.service.js' }] },
-  { name: 'ValidationPipe (class-transformer + class-validator on ResolveRequestDto)', frames: [{ fn: 'transform', url: '@nestjs/common/pipes/validation.pipe.js' }] },
   {
-    name: 'Request logging middleware: pino-http child logger per request (serialises + redacts req) and nestjs-pino',
+    name: 'Validation pipe (ResolveRequestDto.acceptsAsIs; class-transformer + class-validator for other bodies)',
     frames: [
-      { fn: 'loggingMiddleware', url: 'pino-http' },
-      { fn: 'bindLoggerMiddleware', url: 'nestjs-pino' },
+      { fn: 'transform', url: 'common/http/validation.pipe.js' },
+      { fn: 'transform', url: '@nestjs/common/pipes/validation.pipe.js' },
     ],
   },
+  { name: 'Access log hook (one line per request when info is enabled and the route logs successes)', frames: [{ fn: 'logAccess', url: 'common/http/access-log.hooks.js' }] },
   {
-    name: 'async_hooks promise tracking (AsyncLocalStorage, used by nestjs-pino)',
-    frames: ['promiseInitHook', 'promiseBeforeHook', 'promiseAfterHook', 'promiseResolveHook', '_propagate', 'lookupPublicResource'].map((fn) => ({ fn, url: 'async_hooks' })),
+    name: "async_hooks (Fastify's AsyncResource per body parse; the app itself runs no AsyncLocalStorage)",
+    frames: ['bind', 'promiseInitHook', 'promiseBeforeHook', 'promiseAfterHook', 'promiseResolveHook', '_propagate', 'lookupPublicResource'].map((fn) => ({ fn, url: 'async_hooks' })),
   },
-  { name: 'ApiKeyGuard (sha256 of the key + lookup, per request)', frames: [{ fn: 'canActivate', url: 'auth/api-key.guard.js' }] },
+  { name: 'Exposure recording (buffer flush into the store)', frames: [{ fn: 'flush', url: 'experiments/exposure-recorder.service.js' }] },
+  { name: 'ApiKeyGuard (role lookup, failure limiter, key memo; sha256 only for a key not seen before)', frames: [{ fn: 'canActivate', url: 'auth/api-key.guard.js' }] },
   { name: 'Request body JSON parse (secure-json-parse)', frames: [{ fn: '_parse', url: 'secure-json-parse' }] },
   { name: 'Response JSON.stringify (Fastify serialize)', frames: [{ fn: 'serialize', url: 'fastify/lib/reply.js' }] },
   { name: 'Socket writes (writev)', frames: [{ fn: 'writev', url: '' }, { fn: 'writevGeneric', url: 'stream_base_commons' }] },
@@ -227,7 +228,7 @@ async function serverChild(kind: string): Promise<void> {
     const { version } = require('fastify/package.json') as { version: string };
     await report({ type: 'ready', url, fastifyVersion: version });
   } else {
-    const bench = await bootApp({ listen: true, beforeStart: addWhatIfRoute });
+    const bench = await bootApp({ listen: true, overrides: { SYNC_PORT: 0 }, beforeStart: addWhatIfRoute });
     await seedViaServices(bench.app, SLUG);
     url = bench.baseUrl as string;
     close = bench.close;
@@ -254,8 +255,8 @@ const WHAT_IF_PREFIX = '/bench-what-if';
  * What-if, bench code only: the resolve route registered straight on the app's Fastify instance (so Nest's router,
  * guard, ValidationPipe, interceptors and exception filter are not involved), with the body validated by a JSON
  * schema (Fastify compiles it with ajv), the same API key check (ApiKeyService.authenticate) and the same
- * PromptResolver.resolve. Nest's global middleware (nestjs-pino's pino-http) still runs: middie applies it to every
- * path. Error answers are not mapped like the real route's (the bench sends only valid requests).
+ * PromptResolver.resolve. The app's Fastify hooks (request id, access log, OFREP body errors) still run. Error
+ * answers are not mapped like the real route's (the bench sends only valid requests).
  */
 function addWhatIfRoute(app: NestFastifyApplication): void {
   const instance = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

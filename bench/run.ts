@@ -288,7 +288,7 @@ function httpSection(outcome: Outcome<HttpFigure>, summary: SummaryRow[]): strin
       [row(f.bare.name, bare, f.bare.serverCpu), row(f.app.name, app, f.app.serverCpu), row(f.whatIf.name, f.whatIf.total, f.whatIf.serverCpu)],
     ),
     '',
-    `What-if row (bench/http-resolve.bench.ts \`addWhatIfRoute\`, not a service route): the same \`PromptResolver.resolve\` and API key check on a route registered straight on the app's Fastify instance, body validated by a Fastify JSON schema, so Nest's router, guard, ValidationPipe, interceptors and filter are skipped (nestjs-pino's middleware still runs). Measured in the same rounds: ${fmtInt(f.whatIf.total.rps)}/s, ${fmtFixed(ratio(f.whatIf.total.rps, bare.rps), 2)} of bare, p99 ${fmtMs(f.whatIf.total.latencyMs.p99)}, ${fmtFixed(cpuUsPerRequest(f.whatIf), 0)} µs of server CPU per request.`,
+    `What-if row (bench/http-resolve.bench.ts \`addWhatIfRoute\`, not a service route): the same \`PromptResolver.resolve\` and API key check on a route registered straight on the app's Fastify instance, body validated by a Fastify JSON schema, so Nest's router, guard, ValidationPipe, interceptors and filter are skipped. Measured in the same rounds: ${fmtInt(f.whatIf.total.rps)}/s, ${fmtFixed(ratio(f.whatIf.total.rps, bare.rps), 2)} of bare, p99 ${fmtMs(f.whatIf.total.latencyMs.p99)}, ${fmtFixed(cpuUsPerRequest(f.whatIf), 0)} µs of server CPU per request.`,
     '',
     `Rounds, bare: ${perRound(f.bare)}. App: ${perRound(f.app)}.`,
     '',
