@@ -84,6 +84,20 @@ export class PromptResolver {
     };
   }
 
+  /**
+   * Counts a flag-level evaluation that a surface served to a caller (an OFREP single-flag evaluation) the way
+   * {@link resolve} counts its own: in the resolve metrics and, with a targeting key, as an exposure.
+   */
+  recordServed(slug: string, evaluation: PromptEvaluation, targetingKey: unknown): void {
+    if (isFlagEvaluationError(evaluation) || evaluation.variant === undefined) return;
+    const version = this.state.served(slug)?.versions.get(evaluation.variant)?.version;
+    if (version === undefined) return;
+    this.observer?.resolved(slug, version, evaluation.reason, undefined);
+    if (typeof targetingKey === 'string' && targetingKey.length > 0) {
+      this.exposures?.record({ slug, version, variant: evaluation.variant, revision: evaluation.revision }, targetingKey);
+    }
+  }
+
   resolve(slug: string, request: ResolveRequest): ResolvedPrompt {
     const timed = this.observer !== undefined && this.resolves++ % TIMED_EVERY === 0;
     const started = timed ? performance.now() : 0;

@@ -75,7 +75,8 @@ export class PromptflagClient implements OnModuleInit, OnModuleDestroy {
       throw new Error(`promptflag: the ${this.mode} provider could not start against ${where}: ${(error as Error).message}`);
     }
     this.client = OpenFeature.getClient(this.domain);
-    if (this.options.exposures !== false) {
+    // In OFREP mode every evaluation happens in the service, which records it as an exposure itself.
+    if (this.options.exposures !== false && this.mode !== 'ofrep') {
       const batchSize = Math.min(this.options.exposures?.batchSize ?? 100, MAX_EXPOSURE_BATCH);
       this.exposures = new ExposureSender({
         url: `${trimSlash(this.options.serviceUrl)}/v1/exposures`,

@@ -64,7 +64,10 @@ export interface PromptflagModuleOptions {
   ofrepUrl?: string;
   /** Base URL of promptflag's HTTP API, e.g. `http://promptflag:3000`: exposures go to `${serviceUrl}/v1/exposures`. */
   serviceUrl: string;
-  /** Exposure recording; `false` turns it off. */
+  /**
+   * Exposure recording (in-process mode); `false` turns it off. In OFREP mode the service records each evaluation it
+   * answers, so the plugin sends none (they would count twice).
+   */
   exposures?: PromptflagExposureOptions | false;
   /**
    * OpenFeature domain of the provider, so it never replaces the application's own default provider.

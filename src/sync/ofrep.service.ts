@@ -31,13 +31,19 @@ export class OfrepService {
     private readonly state: ServingState,
   ) {}
 
+  /** One flag for one context; a successful answer is counted in the metrics and recorded as an exposure. */
   evaluate(key: string, body: unknown): OfrepAnswer<OfrepEvaluationSuccess | OfrepEvaluationFailure> {
     const request = parseOfrepRequest(body);
     if (!request.ok) return ofrepRequestFailure(key, request);
-    return toOfrepAnswer(key, this.resolver.evaluate(key, request.context));
+    const evaluation = this.resolver.evaluate(key, request.context);
+    this.resolver.recordServed(key, evaluation, request.context.targetingKey);
+    return toOfrepAnswer(key, evaluation);
   }
 
-  /** Every served flag for one context; 304 (no body) when `ifNoneMatch` carries the answer's current ETag. */
+  /**
+   * Every served flag for one context; 304 (no body) when `ifNoneMatch` carries the answer's current ETag. Not
+   * recorded as exposures: a bulk answer is a cache a client fills in advance, not prompts it served.
+   */
   evaluateAll(body: unknown, ifNoneMatch: string | undefined): OfrepBulkAnswer {
     const request = parseOfrepRequest(body);
     if (!request.ok) return ofrepBulkRequestFailure(request);

@@ -1,5 +1,6 @@
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature, type Client, type EvaluationContext, type JsonValue } from '@openfeature/server-sdk';
+import { ExposureRecorder } from '../../src/experiments/exposure-recorder.service';
 import { PromptResolver } from '../../src/flags/prompt-resolver.service';
 import { createTestApp, type TestApp } from '../helpers/create-test-app';
 import { randomUsers } from '../helpers/openfeature-fixtures';
@@ -180,6 +181,21 @@ describe('OFREP (redis store)', () => {
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await ofrep('/triage', { key: null, body: { context: { targetingKey: 'u' } } })).status).toBe(429);
       expect((await ofrep('/triage', { body: { context: { targetingKey: 'u' } } })).status).toBe(200);
+    });
+  });
+
+  // Last: it adds a slug, which the bulk answers above would otherwise list.
+  describe('OFREP exposures and metrics', () => {
+    it('records each single-flag evaluation as an exposure and counts it; bulk answers are neither', async () => {
+      await seedPrompt(t, 'exposed', { count: 1, prod: 1 });
+      const users = randomUsers(20);
+      for (const targetingKey of users) expect((await evaluate('exposed', { targetingKey })).variant).toBe('v1');
+      expect((await ofrep('', { body: { context: { targetingKey: users[0] } } })).status).toBe(200);
+      await t.app.get(ExposureRecorder).flushAll();
+      const results = await t.call('GET', '/v1/prompts/exposed/results');
+      expect(results.body.versions).toEqual([expect.objectContaining({ version: 1, exposures: 20, users: 20 })]);
+      const metrics = await t.call('GET', '/metrics', { key: null });
+      expect(String(metrics.body)).toContain('promptflag_resolves_total{slug="exposed",version="1",reason="STATIC"} 20');
     });
   });
 });
