@@ -63,10 +63,16 @@ export class EmbeddedExperimentStore extends ExperimentStore {
       this.db.write(() => {
         const add = this.db.statement(ADD);
         const user = this.db.statement('INSERT OR IGNORE INTO exp_users (slug, version, hour, member) VALUES (?, ?, ?, ?)');
+        // One counter update per (slug, version, hour) cell, not per exposure: a batch is mostly a few cells.
+        const perCell = new Map<string, { e: ExposureRecord; count: number }>();
         for (const e of batch) {
-          add.run(e.slug, e.version, e.hour, EXPOSURES_FIELD, 1);
           user.run(e.slug, e.version, e.hour, e.targetingKeyHash);
+          const key = `${e.slug}\u0000${e.version}\u0000${e.hour}`;
+          const cell = perCell.get(key);
+          if (cell) cell.count += 1;
+          else perCell.set(key, { e, count: 1 });
         }
+        for (const { e, count } of perCell.values()) add.run(e.slug, e.version, e.hour, EXPOSURES_FIELD, count);
       }),
     );
   }
