@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { UnprocessableError } from '../common/domain/domain-error';
 import { sharesFromAllocation } from '../flags/domain/rollout-validation';
@@ -9,6 +8,7 @@ import { type FieldError, validateExposure, validateOutcomeEvent } from './domai
 import { HOUR_MS, hourOf, type ExposureRecord, type OutcomeRecord } from './domain/experiment-records';
 import { buildResults, type ExperimentResults } from './domain/results';
 import { EventSink } from './event-sink';
+import { sha256Hex } from '../common/domain/canonical-hash';
 
 export interface EventResult {
   index: number;
@@ -109,5 +109,5 @@ export class ExperimentsService {
 function subjectHash(raw: unknown): string {
   const event = raw as { targetingKey?: unknown; requestId?: unknown };
   const subject = typeof event.targetingKey === 'string' ? event.targetingKey : String(event.requestId ?? '');
-  return createHash('sha256').update(subject).digest('hex');
+  return sha256Hex(subject);
 }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ExperimentStore, type ExposureRecord } from '../store/ports/experiment-store.port';
 import { hourOf } from './domain/experiment-records';
 import { EventSink } from './event-sink';
+import { sha256Hex } from '../common/domain/canonical-hash';
 
 /** What a resolve surface knows about an evaluation it answered. */
 export interface ResolvedExposure {
@@ -23,7 +23,7 @@ export interface ExposureRecorderCounts {
 type PendingExposure = Omit<ExposureRecord, 'targetingKeyHash'> & { targetingKey: string };
 
 function hashTargetingKey({ targetingKey, ...rest }: PendingExposure): ExposureRecord {
-  return { ...rest, targetingKeyHash: createHash('sha256').update(targetingKey).digest('hex') };
+  return { ...rest, targetingKeyHash: sha256Hex(targetingKey) };
 }
 
 export const FLUSH_INTERVAL_MS = 250;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { EvaluationDetails, FlagValue, Hook, HookContext } from '@openfeature/server-sdk';
 import type { Exposure } from './exposure.sender';
+import { sha256Hex } from '../common/domain/canonical-hash';
 
 /**
  * Records an exposure for every successful prompt evaluation on the promptflag OpenFeature client (any caller of
@@ -21,7 +21,7 @@ export class ExposureHook implements Hook {
       version,
       variant: details.variant,
       revision: Number(details.flagMetadata.revision ?? 0),
-      targetingKeyHash: createHash('sha256').update(targetingKey, 'utf8').digest('hex'),
+      targetingKeyHash: sha256Hex(targetingKey),
       at: new Date().toISOString(),
     });
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { PromptVersion } from '../../registry/domain/prompt-version';
@@ -8,6 +7,7 @@ import { action, seg } from '../context';
 type CreatedVersion = PromptVersion & { warnings?: LintIssue[] };
 import { CliError } from '../output';
 import { formatIssue, parsePromptFile } from '../prompt-file';
+import { sha256Hex } from '../../common/domain/canonical-hash';
 
 export function registerPushCommand(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function registerPushCommand(program: Command): void {
           });
         }
         // The same file always sends the same key, so a retried push creates one version.
-        const idempotencyKey = `push-${createHash('sha256').update(bytes).digest('hex')}`;
+        const idempotencyKey = `push-${sha256Hex(bytes)}`;
         const response = await ctx.client.request<CreatedVersion>('POST', `/v1/prompts/${seg(parsed.slug)}/versions`, {
           body: parsed.draft,
           headers: { 'idempotency-key': idempotencyKey },

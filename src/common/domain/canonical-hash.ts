@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** RFC 8785 canonical JSON, so a hash over it is stable across runs, key orders and platforms. */
@@ -8,8 +8,9 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** SHA-256 of a string (UTF-8) or bytes, hex. One-shot `crypto.hash`: under half the time of createHash for short inputs. */
+export function sha256Hex(data: string | Buffer): string {
+  return hash('sha256', data, 'hex');
 }
 
 export function canonicalSha256(value: unknown): string {

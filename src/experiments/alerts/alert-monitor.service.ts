@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { ServingState } from '../../flags/serving-state.service';
@@ -8,6 +7,7 @@ import { parseWebhookTargets, type WebhookTarget } from './domain/alert-payloads
 import { alertKey, type Breach } from './domain/alert-rules';
 import { GuardrailChecker } from './guardrail-checker.service';
 import { WebhookDelivery } from './webhook-delivery.service';
+import { sha256Hex } from '../../common/domain/canonical-hash';
 
 export interface MonitorRun {
   slugs: number;
@@ -77,7 +77,7 @@ export class AlertMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       for (const breach of breaches) {
         const key = alertKey(breach, windowIndex);
         for (const target of this.targets) {
-          const claim = `${key}|${createHash('sha256').update(target.url).digest('hex').slice(0, 16)}`;
+          const claim = `${key}|${sha256Hex(target.url).slice(0, 16)}`;
           if (!(await this.store.claimDelivery(slug, claim, this.config.ALERT_REPEAT_HOURS * 3600))) {
             outcome.skipped += 1;
             continue;
