@@ -1,11 +1,7 @@
 import type { AlertStore } from '../../src/store/ports/alert-store.port';
+import type { PeerFixture } from './redis-test-keys';
 
-/** One AlertStore over fresh data, and a second instance over the same data (another replica). */
-export interface AlertStoreFixture {
-  store: AlertStore;
-  peer: AlertStore;
-  dispose(): Promise<void>;
-}
+export type AlertStoreFixture = PeerFixture<AlertStore>;
 
 export function describeAlertStoreContract(name: string, make: () => Promise<AlertStoreFixture>): void {
   describe(`${name} satisfies AlertStore`, () => {

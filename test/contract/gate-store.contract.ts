@@ -1,12 +1,8 @@
 import type { Approval, EvalResult } from '../../src/gates/domain/promotion-gates';
 import type { GateStore } from '../../src/store/ports/gate-store.port';
+import type { PeerFixture } from './redis-test-keys';
 
-/** One GateStore over fresh data, and a second instance over the same data (another replica). */
-export interface GateStoreFixture {
-  store: GateStore;
-  peer: GateStore;
-  dispose(): Promise<void>;
-}
+export type GateStoreFixture = PeerFixture<GateStore>;
 
 export function evalResult(overrides: Partial<EvalResult> = {}): EvalResult {
   return { suiteHash: 'suite-1', score: 0.9, passed: true, recordedAt: '2026-01-01T00:00:00.000Z', recordedBy: 'ci', auditId: 's:1', ...overrides };

@@ -1,11 +1,7 @@
 import type { RampRecord, RampStore } from '../../src/store/ports/ramp-store.port';
+import type { PeerFixture } from './redis-test-keys';
 
-/** One RampStore over fresh data, and a second instance over the same data (another replica). */
-export interface RampStoreFixture {
-  store: RampStore;
-  peer: RampStore;
-  dispose(): Promise<void>;
-}
+export type RampStoreFixture = PeerFixture<RampStore>;
 
 export function rampRecord(overrides: Partial<RampRecord> = {}): RampRecord {
   return {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { EmbeddedDatabase } from '../../src/store/embedded/embedded-database';
 import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { requireRedisUrl } from '../helpers/redis-server';
@@ -20,7 +21,6 @@ export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promi
   } while (cursor !== '0');
   return deleted;
 }
-
 
 export interface PeerRedisClients {
   /** Two connections to the same Redis: one for a store, one for its peer (another replica). Ready inside tests. */
@@ -49,4 +49,36 @@ export function usePeerRedisClients(label: string): PeerRedisClients {
     await Promise.all(clients.map(closeRedisClient));
   });
   return { clients, freshKeys: (suffix) => new RedisKeys(`${filePrefix}:${suffix ?? ++count}`) };
+}
+
+/** A store and a second instance of it over the same data (another replica). */
+export interface PeerFixture<S> {
+  store: S;
+  peer: S;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Runs a store port's contract on both adapters: the embedded one (in-memory SQLite shared by store and peer) and the
+ * Redis one (two connections). `redisExtras` adds Redis-only tests (hash slots, failure modes) in the Redis block.
+ */
+export function describeOnBothAdapters<S>(
+  label: string,
+  describeContract: (name: string, make: () => Promise<PeerFixture<S>>) => void,
+  adapters: { embedded: (db: EmbeddedDatabase) => S; redis: (client: Redis, keys: RedisKeys) => S },
+  redisExtras?: (redis: PeerRedisClients) => void,
+): void {
+  describeContract('Embedded (in-memory)', async () => {
+    const db = EmbeddedDatabase.inMemory();
+    return { store: adapters.embedded(db), peer: adapters.embedded(db), dispose: async () => db.close() };
+  });
+
+  describe('Redis', () => {
+    const redis = usePeerRedisClients(label);
+    describeContract('Redis', async () => {
+      const keys = redis.freshKeys();
+      return { store: adapters.redis(redis.clients[0], keys), peer: adapters.redis(redis.clients[1], keys), dispose: async () => undefined };
+    });
+    redisExtras?.(redis);
+  });
 }
