@@ -47,7 +47,7 @@ describe(parsePromptFlag.name, () => {
     expect(parsed.killedTo).toBe(3);
     expect(parsed.baselineVersionValue.version).toBe(1);
     expect(parsed.rollout).toEqual({ allocation: [], rules: [] });
-    expect(parsed.variantValues.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(parsed.variantValues.map((v) => v.version)).toEqual([1, 3]);
   });
 
   it('accepts a hand-written flag without metadata', () => {

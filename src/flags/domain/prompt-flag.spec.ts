@@ -97,7 +97,23 @@ describe(buildPromptFlag.name, () => {
     expect(sut.defaultVariant).toBe('v4');
     expect(sut).not.toHaveProperty('targeting');
     expect(sut.metadata).toEqual({ slug: SLUG, revision: 7, baseline: 1, killedTo: 4 });
-    expect(Object.keys(sut.variants)).toEqual(['v1', 'v2', 'v3', 'v4']);
+    // Only what can serve (and the baseline metadata names): each variant costs every in-process client a re-parse.
+    expect(Object.keys(sut.variants)).toEqual(['v1', 'v4']);
+  });
+
+  it('publishes a kill to the baseline with the baseline as the only variant', () => {
+    const sut = build({ allocation: [{ version: 2, weight: 1 }], rules: [] }, 1);
+
+    expect(sut).toEqual({
+      state: 'ENABLED',
+      defaultVariant: 'v1',
+      variants: { v1: expect.objectContaining({ version: 1 }) },
+      metadata: { slug: SLUG, revision: 7, baseline: 1, killedTo: 1 },
+    });
+  });
+
+  it('still refuses a killed flag whose rollout names a version that was not supplied', () => {
+    expect(() => build({ allocation: [{ version: 9, weight: 1 }], rules: [] }, 4)).toThrow(/version 9/);
   });
 
   it('drops undefined optional fields of variable declarations', () => {

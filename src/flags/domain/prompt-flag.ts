@@ -93,7 +93,8 @@ export function promptFlagValue(v: ServableVersion): PromptFlagValue {
  * - `bucketBy`: hash `flagKey + <attribute>`, but fall back to the shorthand when the attribute is missing (or
  *   empty), since `cat` with a missing attribute would put every such user into the same bucket;
  * - kill: the default variant is the kill version and there is no targeting (never `state: DISABLED`, which
- *   would make each client fall back to its own code default).
+ *   would make each client fall back to its own code default); the variants are the kill version and the
+ *   baseline only (the rollout's versions must still be supplied, but are not published while killed).
  */
 export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
   const { slug, revision, baseline, rollout, killedTo } = input;
@@ -109,21 +110,25 @@ export function buildPromptFlag(input: PromptFlagInput): PromptFlagDefinition {
     }
   }
 
-  const needed = new Set<number>([baseline.version]);
-  if (killedTo) needed.add(killedTo.version);
-  for (const a of rollout.allocation) needed.add(a.version);
-  for (const r of rollout.rules) needed.add(r.version);
+  const named = new Set<number>([baseline.version]);
+  if (killedTo) named.add(killedTo.version);
+  for (const a of rollout.allocation) named.add(a.version);
+  for (const r of rollout.rules) named.add(r.version);
   // While killed only the kill version serves: no shadow either.
   const shadow = killedTo === undefined ? rollout.shadow : undefined;
-  if (shadow !== undefined) needed.add(shadow);
+  if (shadow !== undefined) named.add(shadow);
+  // While killed the flag carries only the kill version and the baseline (`metadata.baseline` names a variant): every
+  // variant costs each in-process client a re-parse on every sync message (flagd-core SHA-1s every flag with
+  // object-hash, about 7 µs per object in a value), and no rollout version can be served. They are still checked.
+  const published = killedTo ? new Set([baseline.version, killedTo.version]) : named;
 
   const variants: Record<string, PromptFlagValue> = {};
-  for (const n of [...needed].sort((a, b) => a - b)) {
+  for (const n of [...named].sort((a, b) => a - b)) {
     const v = supplied.get(n);
     if (v === undefined) {
       throw new PromptFlagBuildError(`The rollout of "${slug}" names version ${n}, which was not supplied`);
     }
-    variants[variantName(n)] = promptFlagValue(v);
+    if (published.has(n)) variants[variantName(n)] = promptFlagValue(v);
   }
 
   const metadata: PromptFlagMetadata = { slug, revision, baseline: baseline.version };
