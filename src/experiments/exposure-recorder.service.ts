@@ -22,8 +22,9 @@ export interface ExposureRecorderCounts {
 
 type PendingExposure = Omit<ExposureRecord, 'targetingKeyHash'> & { targetingKey: string };
 
-function hashTargetingKey({ targetingKey, ...rest }: PendingExposure): ExposureRecord {
-  return { ...rest, targetingKeyHash: sha256Hex(targetingKey) };
+/** Fields copied one by one (same key order as a rest/spread copy): a rest + spread costs ~1 µs per exposure. */
+function hashTargetingKey(e: PendingExposure): ExposureRecord {
+  return { slug: e.slug, version: e.version, variant: e.variant, revision: e.revision, hour: e.hour, targetingKeyHash: sha256Hex(e.targetingKey) };
 }
 
 export const FLUSH_INTERVAL_MS = 250;

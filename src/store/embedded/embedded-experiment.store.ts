@@ -12,6 +12,20 @@ import {
 import type { EmbeddedDatabase } from './embedded-database';
 import { guardSqlite } from './sqlite-errors';
 
+/** Rows per multi-row INSERT into exp_users (a power of two; the tail goes in halving chunks: 32, 16, … 1). */
+const USERS_CHUNK = 64;
+
+const insertUsersSqlCache = new Map<number, string>();
+
+function insertUsersSql(rows: number): string {
+  let sql = insertUsersSqlCache.get(rows);
+  if (sql === undefined) {
+    sql = `INSERT OR IGNORE INTO exp_users (slug, version, hour, member) VALUES ${new Array<string>(rows).fill('(?, ?, ?, ?)').join(', ')}`;
+    insertUsersSqlCache.set(rows, sql);
+  }
+  return sql;
+}
+
 /**
  * The experiment tables, created here rather than in the migration list: they are additive, hold no data any other
  * table refers to, and can be created at any time without a schema version bump.
@@ -62,11 +76,26 @@ export class EmbeddedExperimentStore extends ExperimentStore {
     await guardSqlite(() =>
       this.db.write(() => {
         const add = this.db.statement(ADD);
-        const user = this.db.statement('INSERT OR IGNORE INTO exp_users (slug, version, hour, member) VALUES (?, ?, ?, ?)');
+        // Multi-row INSERTs: one statement step per USERS_CHUNK exposures instead of one per exposure.
+        let start = 0;
+        for (let rows = USERS_CHUNK; rows >= 1; rows >>= 1) {
+          if (batch.length - start < rows) continue;
+          const insert = this.db.statement(insertUsersSql(rows));
+          const params = new Array<string | number>(rows * 4);
+          for (; batch.length - start >= rows; start += rows) {
+            for (let i = 0; i < rows; i++) {
+              const e = batch[start + i];
+              params[i * 4] = e.slug;
+              params[i * 4 + 1] = e.version;
+              params[i * 4 + 2] = e.hour;
+              params[i * 4 + 3] = e.targetingKeyHash;
+            }
+            insert.run(params);
+          }
+        }
         // One counter update per (slug, version, hour) cell, not per exposure: a batch is mostly a few cells.
         const perCell = new Map<string, { e: ExposureRecord; count: number }>();
         for (const e of batch) {
-          user.run(e.slug, e.version, e.hour, e.targetingKeyHash);
           const key = `${e.slug}\u0000${e.version}\u0000${e.hour}`;
           const cell = perCell.get(key);
           if (cell) cell.count += 1;
