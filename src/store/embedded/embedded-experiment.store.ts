@@ -1,4 +1,5 @@
 import { addField, emptyAggregate, EXPOSURES_FIELD } from '../../experiments/domain/experiment-records';
+import { groupExposuresByCell } from '../../experiments/domain/exposure-cells';
 import { planOutcomeBatch, sumAccepted } from '../../experiments/domain/outcome-batch';
 import {
   ExperimentStore,
@@ -93,15 +94,7 @@ export class EmbeddedExperimentStore extends ExperimentStore {
             insert.run(params);
           }
         }
-        // One counter update per (slug, version, hour) cell, not per exposure: a batch is mostly a few cells.
-        const perCell = new Map<string, { e: ExposureRecord; count: number }>();
-        for (const e of batch) {
-          const key = `${e.slug}\u0000${e.version}\u0000${e.hour}`;
-          const cell = perCell.get(key);
-          if (cell) cell.count += 1;
-          else perCell.set(key, { e, count: 1 });
-        }
-        for (const { e, count } of perCell.values()) add.run(e.slug, e.version, e.hour, EXPOSURES_FIELD, count);
+        for (const cell of groupExposuresByCell(batch)) add.run(cell.slug, cell.version, cell.hour, EXPOSURES_FIELD, cell.count);
       }),
     );
   }

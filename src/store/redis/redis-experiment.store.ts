@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { addField, emptyAggregate, EXPOSURES_FIELD } from '../../experiments/domain/experiment-records';
+import { groupExposuresByCell } from '../../experiments/domain/exposure-cells';
 import { hasDistinctIds, planOutcomeBatch, type SlugBatch, sumAccepted } from '../../experiments/domain/outcome-batch';
 import {
   ExperimentStore,
@@ -34,20 +35,12 @@ export class RedisExperimentStore extends ExperimentStore {
 
   async recordExposures(batch: ExposureRecord[]): Promise<void> {
     if (batch.length === 0) return;
-    const groups = new Map<string, { slug: string; version: number; hour: number; count: number; users: string[] }>();
-    for (const e of batch) {
-      const id = `${e.slug}\n${e.version}\n${e.hour}`;
-      let group = groups.get(id);
-      if (!group) groups.set(id, (group = { slug: e.slug, version: e.version, hour: e.hour, count: 0, users: [] }));
-      group.count += 1;
-      group.users.push(e.targetingKeyHash);
-    }
     const pipeline = this.client.pipeline();
-    for (const g of groups.values()) {
-      const k = experimentKeys(this.keys, g.slug);
-      pipeline.sadd(k.versions, String(g.version));
-      pipeline.hincrby(k.hour(g.version, g.hour), EXPOSURES_FIELD, g.count);
-      pipeline.pfadd(k.users(g.version, g.hour), ...g.users);
+    for (const cell of groupExposuresByCell(batch)) {
+      const k = experimentKeys(this.keys, cell.slug);
+      pipeline.sadd(k.versions, String(cell.version));
+      pipeline.hincrby(k.hour(cell.version, cell.hour), EXPOSURES_FIELD, cell.count);
+      pipeline.pfadd(k.users(cell.version, cell.hour), ...cell.userHashes);
     }
     await guardRedis(async () => throwFirstError(await pipeline.exec()));
   }
