@@ -85,8 +85,11 @@ export class GateService {
   }
 
   async status(slug: string, version: number): Promise<GateStatusView> {
-    const found = await this.requireVersion(slug, version);
-    const [policy, evidence] = await Promise.all([this.policy(slug), this.gates.evidence(slug, version)]);
+    return this.statusUnder(await this.policy(slug), slug, version);
+  }
+
+  private async statusUnder(policy: GatePolicy, slug: string, version: number): Promise<GateStatusView> {
+    const [found, evidence] = await Promise.all([this.requireVersion(slug, version), this.gates.evidence(slug, version)]);
     const gates = checkGates(
       {
         author: found.author,
@@ -137,7 +140,7 @@ export class GateService {
     const beyond = versionsBeyondCanary(spec, state.statuses, policy.canaryPercent);
     const refusals = [];
     for (const [version, why] of beyond) {
-      const unmet = unmetGates((await this.status(slug, version)).gates);
+      const unmet = unmetGates((await this.statusUnder(policy, slug, version)).gates);
       if (unmet.length > 0) refusals.push({ version, why: `get ${why}`, unmet });
     }
     if (refusals.length > 0) throw gatesUnmet(slug, refusals);

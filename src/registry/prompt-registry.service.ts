@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, PayloadTooLargeError, StaleWriteError, UnprocessableError } from '../common/domain/domain-error';
 import type { Principal } from '../auth/domain/principal';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
+import { reasonWithGateWaiver } from '../gates/domain/gate-policy';
 import { GateService } from '../gates/gate.service';
 import { type CreateVersionResult, type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { contentHash } from './domain/content-hash';
@@ -88,7 +89,7 @@ export class PromptRegistryService {
    * `gateWaiver` says why they do not apply (recorded in the audit entry).
    */
   async changeStatus(slug: string, version: number, to: PromptStatus, reason: string, actor: Principal, gateWaiver?: string): Promise<PromptVersion> {
-    const why = gateWaiver === undefined ? reason : `${reason} (promotion gates waived: ${gateWaiver})`;
+    const why = reasonWithGateWaiver(reason, gateWaiver);
     for (let attempt = 1; ; attempt++) {
       const state = await this.store.getState(slug);
       if (!(version in state.statuses)) throw new VersionNotFoundError(version, slug);

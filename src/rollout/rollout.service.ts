@@ -5,12 +5,13 @@ import { buildFlagDocument, validateFlagDocument } from '../flags/domain/flag-do
 import { type RolloutProblem, validateRolloutSpec } from '../flags/domain/rollout-validation';
 import type { PromptStatus } from '../registry/domain/prompt-version';
 import { PromptChangePublisher } from '../flags/prompt-change.publisher';
+import { reasonWithGateWaiver } from '../gates/domain/gate-policy';
 import { GateService } from '../gates/gate.service';
 import { StatsigAllocationSource } from '../statsig/statsig-allocation.source';
 import { PromptFlagLoader } from '../flags/prompt-flag.loader';
 import { type PromptState, PromptStore } from '../store/ports/prompt-store.port';
 import { effectiveRollout } from './domain/effective-rollout';
-import { type Allocation, EMPTY_ROLLOUT, type RolloutSpec } from './domain/rollout';
+import { type Allocation, EMPTY_ROLLOUT, type RolloutSpec, sameAllocation } from './domain/rollout';
 import { prodVersionOf } from '../registry/domain/status-transitions';
 
 export interface RolloutView extends RolloutSpec {
@@ -67,7 +68,7 @@ export class RolloutService {
         slug,
         before: { revision: state.revision, ...before },
         after: { revision: state.revision + 1, ...spec },
-        reason: gateWaiver === undefined ? reason : `${reason} (promotion gates waived: ${gateWaiver})`,
+        reason: reasonWithGateWaiver(reason, gateWaiver),
       });
       await this.changes.changed(slug, next.revision);
       return view(slug, next);
@@ -111,10 +112,6 @@ export class RolloutService {
     }
     return { ...spec, allocation };
   }
-}
-
-export function sameAllocation(a: readonly Allocation[], b: readonly Allocation[]): boolean {
-  return a.length === b.length && a.every((entry, i) => entry.version === b[i].version && entry.weight === b[i].weight);
 }
 
 function view(slug: string, state: PromptState): RolloutView {

@@ -29,3 +29,8 @@ export function validateGatePolicy(policy: GatePolicy): PolicyProblem[] {
   }
   return problems;
 }
+
+/** An audit reason, with the reason the promotion gates did not apply when they were waived. */
+export function reasonWithGateWaiver(reason: string, gateWaiver: string | undefined): string {
+  return gateWaiver === undefined ? reason : `${reason} (promotion gates waived: ${gateWaiver})`;
+}
