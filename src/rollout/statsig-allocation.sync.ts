@@ -5,7 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { StatsigAllocationSource } from '../statsig/statsig-allocation.source';
 import { StatsigService } from '../statsig/statsig.service';
 import { PromptStore } from '../store/ports/prompt-store.port';
-import { RolloutService, sameAllocation } from './rollout.service';
+import { type StoredRollout, sameAllocation, type StatsigAllocationRef } from './domain/rollout';
+import { RolloutService } from './rollout.service';
 
 export const STATSIG_ACTOR: Principal = { keyId: 'statsig', name: 'statsig', role: 'admin' };
 
@@ -48,17 +49,17 @@ export class StatsigAllocationSync implements OnApplicationBootstrap, OnModuleDe
   async syncAll(): Promise<StatsigSyncOutcome[]> {
     const outcomes: StatsigSyncOutcome[] = [];
     for (const { slug } of await this.store.listPrompts()) {
-      const link = (await this.store.getState(slug)).rollout?.statsigAllocation;
-      if (link) outcomes.push(await this.syncOne(slug, link.experiment, link.parameter));
+      const rollout = (await this.store.getState(slug)).rollout;
+      if (rollout?.statsigAllocation) outcomes.push(await this.syncOne(slug, rollout, rollout.statsigAllocation));
     }
     return outcomes;
   }
 
-  private async syncOne(slug: string, experiment: string, parameter: string | undefined): Promise<StatsigSyncOutcome> {
+  /** replaceAllocation re-reads the slug and writes against its current revision, so `rollout` may be a moment old. */
+  private async syncOne(slug: string, rollout: StoredRollout, { experiment, parameter }: StatsigAllocationRef): Promise<StatsigSyncOutcome> {
     try {
       const wanted = this.source.allocationFor(experiment, parameter);
-      const current = (await this.store.getState(slug)).rollout;
-      if (!current?.statsigAllocation || sameAllocation(current.allocation, wanted)) return { slug, experiment, outcome: 'unchanged' };
+      if (sameAllocation(rollout.allocation, wanted)) return { slug, experiment, outcome: 'unchanged' };
       await this.rollouts.replaceAllocation(slug, wanted, `Statsig experiment "${experiment}" changed the weights`, STATSIG_ACTOR);
       return { slug, experiment, outcome: 'updated' };
     } catch (error) {

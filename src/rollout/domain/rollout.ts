@@ -46,3 +46,8 @@ export interface StoredRollout extends RolloutSpec {
 }
 
 export const EMPTY_ROLLOUT: RolloutSpec = { allocation: [], rules: [] };
+
+/** Same versions with the same weights in the same order (order matters to flagd `fractional` buckets). */
+export function sameAllocation(a: readonly Allocation[], b: readonly Allocation[]): boolean {
+  return a.length === b.length && a.every((entry, i) => entry.version === b[i].version && entry.weight === b[i].weight);
+}
