@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../../common/periodic-task';
 import { AppConfig } from '../../config/app-config';
 import { ServingState } from '../../flags/serving-state.service';
 import { AlertStore } from '../../store/ports/alert-store.port';
@@ -30,7 +31,7 @@ export interface MonitorRun {
 export class AlertMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AlertMonitor.name);
   private readonly targets: WebhookTarget[];
-  private timer?: NodeJS.Timeout;
+  private readonly task = new PeriodicTask('Alert run', this.logger);
   private running?: Promise<MonitorRun>;
 
   constructor(
@@ -44,14 +45,11 @@ export class AlertMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.ALERT_INTERVAL_SECONDS <= 0) return;
-    this.timer = setInterval(() => void this.run().catch((error: unknown) => this.logger.warn(`Alert run failed: ${(error as Error).message}`)), this.config.ALERT_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
+    if (this.config.ALERT_INTERVAL_SECONDS > 0) this.task.start(this.config.ALERT_INTERVAL_SECONDS * 1000, () => this.run());
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.task.stop();
     await this.running?.catch(() => undefined);
   }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FlagdDocument, FlagdFlagDefinition } from '../../flags/domain/flag-document';
+import { sha256Hex } from '../../common/domain/canonical-hash';
 import { SLUG_PATTERN } from '../../registry/domain/slug';
 
 /**
@@ -52,6 +52,6 @@ export function syncView(document: FlagdDocument, selector: SyncSelector): SyncV
   if (selector === null) return { version: document.metadata.version, document: { $schema: document.$schema, flags: document.flags, metadata } };
   const flags: Record<string, FlagdFlagDefinition> = {};
   for (const key of Object.keys(document.flags).sort()) if (selector.has(key)) flags[key] = document.flags[key];
-  const version = createHash('sha256').update(JSON.stringify(flags)).digest('hex');
+  const version = sha256Hex(JSON.stringify(flags));
   return { version, document: { $schema: document.$schema, flags, metadata } };
 }
