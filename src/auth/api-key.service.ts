@@ -20,8 +20,10 @@ const MAX_REMEMBERED_KEYS = 10_000;
 @Injectable()
 export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ApiKeyService.name);
-  private readonly byHash = new Map<string, Principal>();
-  /** Valid keys as presented: a repeat request skips the checksum and the sha256 (several µs under load). */
+  /**
+   * Valid keys as presented (a valid key has one spelling): a repeat request skips the checksum, the sha256 and the
+   * store. Bounded; revocations evict by key id.
+   */
   private readonly byRawKey = new Map<string, Principal>();
   private unsubscribe?: () => void;
 
@@ -47,21 +49,16 @@ export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
     const remembered = this.byRawKey.get(rawKey);
     if (remembered) return remembered;
     if (!hasValidChecksum(rawKey)) return null;
-    const keyHash = hashApiKey(rawKey);
-    let principal = this.byHash.get(keyHash);
-    if (!principal) {
-      const record = await this.keys.findByHash(keyHash);
-      if (!record || record.revokedAt) return null;
-      principal = { keyId: record.id, name: record.name, role: record.role };
-      this.byHash.set(keyHash, principal);
-    }
+    const record = await this.keys.findByHash(hashApiKey(rawKey));
+    if (!record || record.revokedAt) return null;
+    const principal: Principal = { keyId: record.id, name: record.name, role: record.role };
     this.remember(rawKey, principal);
     return principal;
   }
 
   /** Whether a key is known valid without asking the store (used while a client is throttled). */
   isCachedValid(rawKey: string): boolean {
-    return this.byRawKey.has(rawKey) || this.byHash.has(hashApiKey(rawKey));
+    return this.byRawKey.has(rawKey);
   }
 
   async mint(name: string, role: Role, actor: Principal, reason?: string): Promise<PublicApiKey & { key: string }> {
@@ -105,7 +102,6 @@ export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private evict(keyId: string): void {
-    for (const [hash, principal] of this.byHash) if (principal.keyId === keyId) this.byHash.delete(hash);
     for (const [rawKey, principal] of this.byRawKey) if (principal.keyId === keyId) this.byRawKey.delete(rawKey);
   }
 
