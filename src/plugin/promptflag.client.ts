@@ -19,6 +19,7 @@ import { PromptflagResolveError } from './plugin.errors';
 import { PROMPTFLAG_OPTIONS } from './promptflag.module-definition';
 import type { PromptflagModuleOptions } from './promptflag.options';
 import { TemplateCache } from './template-cache';
+import type { PromptFlagValue } from '../flags/domain/prompt-flag';
 import type { ResolvedPrompt } from '../flags/prompt-resolver.service';
 
 /** The OpenFeature domain the provider is registered in unless `domain` is given. */
@@ -32,15 +33,6 @@ export type PromptflagContext = EvaluationContext & { targetingKey: string };
 
 /** What {@link PromptflagClient.resolve} returns: the same fields as the service's resolve endpoint. */
 export type PromptflagResolution = ResolvedPrompt;
-
-interface PromptValue {
-  slug: string;
-  version: number;
-  template: string;
-  modelHint: string;
-  contentHash: string;
-  variables: { name: string; required?: boolean; description?: string }[];
-}
 
 const NO_PROMPT: JsonValue = {};
 
@@ -194,9 +186,17 @@ export class PromptflagClient implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function isPromptValue(value: unknown): value is PromptValue {
-  const v = value as Partial<PromptValue> | null;
-  return typeof v === 'object' && v !== null && typeof v.version === 'number' && typeof v.template === 'string' && typeof v.contentHash === 'string' && Array.isArray(v.variables);
+function isPromptValue(value: unknown): value is PromptFlagValue {
+  const v = value as Partial<PromptFlagValue> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.version === 'number' &&
+    typeof v.template === 'string' &&
+    typeof v.contentHash === 'string' &&
+    Array.isArray(v.requiredVariables) &&
+    Array.isArray(v.optionalVariables)
+  );
 }
 
 function trimSlash(url: string): string {

@@ -1,11 +1,7 @@
-import type { VariableDeclaration } from '../registry/domain/prompt-version';
+import { declarationsOfValue, type PromptFlagValue } from '../flags/domain/prompt-flag';
 import { compileTemplate, type CompiledTemplate } from '../registry/domain/render';
 
-export interface CompilablePrompt {
-  template: string;
-  variables: readonly VariableDeclaration[];
-  contentHash: string;
-}
+export type CompilablePrompt = Pick<PromptFlagValue, 'template' | 'contentHash' | 'requiredVariables' | 'optionalVariables'>;
 
 /**
  * Compiled templates by content hash (a version's body never changes, so the hash is a perfect key), with the
@@ -23,7 +19,7 @@ export class TemplateCache {
       this.compiled.set(prompt.contentHash, cached);
       return cached;
     }
-    const compiled = compileTemplate(prompt.template, prompt.variables);
+    const compiled = compileTemplate(prompt.template, declarationsOfValue(prompt));
     if (this.compiled.size >= this.maxEntries) this.compiled.delete(this.compiled.keys().next().value as string);
     this.compiled.set(prompt.contentHash, compiled);
     return compiled;

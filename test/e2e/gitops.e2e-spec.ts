@@ -29,7 +29,7 @@ describe('GitOps: flag files in flags/ are imported on start', () => {
       expect(rollout).toMatchObject({ baseline: 1, allocation: [{ version: 2, weight: 30 }, { version: 1, weight: 70 }], rules: [{ match: { tenant: ['acme'] }, version: 3 }] });
       for (let v = 1; v <= 3; v++) {
         const [ours, theirs] = await Promise.all([replica.call('GET', `/v1/prompts/imported/versions/${v}`), source.call('GET', `/v1/prompts/imported/versions/${v}`)]);
-        expect(ours.body).toMatchObject({ contentHash: theirs.body.contentHash, status: theirs.body.status, author: 'gitops' });
+        expect(ours.body).toMatchObject({ contentHash: theirs.body.contentHash, variables: theirs.body.variables, status: theirs.body.status, author: 'gitops' });
       }
       for (let i = 0; i < 50; i++) {
         const body = { targetingKey: `user-${i}`, context: i % 5 === 0 ? { tenant: 'acme' } : {} };

@@ -57,7 +57,7 @@ describe('OFREP (redis store)', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.body).toEqual({
         key: 'summarise',
-        value: { slug: 'summarise', version: 1, template: seededTemplate(1), modelHint: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), variables: expect.any(Array) },
+        value: { slug: 'summarise', version: 1, template: seededTemplate(1), modelHint: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), requiredVariables: ['company', 'ticket'], optionalVariables: [], variableDescriptions: { ticket: 'The customer message' } },
         variant: 'v1',
         reason: 'STATIC',
         metadata: expect.objectContaining({ slug: 'summarise', version: 1, contentHash: res.body.value.contentHash, revision: expect.any(Number), flagSetId: 'promptflag' }),

@@ -72,7 +72,7 @@ describe(PromptFlagEvaluator.name, () => {
     const { value, flagMetadata } = resolved(sut.evaluate('s', {}));
     expect((value as { template: string }).template).not.toBe('changed by the caller');
     expect(Object.isFrozen(value)).toBe(true);
-    expect(Object.isFrozen((value as { variables: object[] }).variables[0])).toBe(true);
+    expect(Object.isFrozen((value as { requiredVariables: string[] }).requiredVariables)).toBe(true);
     expect(Object.isFrozen(flagMetadata)).toBe(true);
   });
 

@@ -1,7 +1,11 @@
 import * as fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentHash } from '../../registry/domain/content-hash';
 import type { RolloutSpec } from '../../rollout/domain/rollout';
 import { PromptFlagParseError } from './flags.errors';
-import { buildPromptFlag, promptFlagValue } from './prompt-flag';
+import { validateFlagDocument } from './flag-document';
+import { buildPromptFlag, declarationsOfValue, promptFlagValue } from './prompt-flag';
 import { parsePromptFlag } from './prompt-flag-parser';
 import { arbRollout } from './testing/arbitraries';
 import { promptFlag, promptVersion, versionsFor } from './testing/prompt-fixtures';
@@ -82,7 +86,12 @@ describe(parsePromptFlag.name, () => {
     ['a value of another slug', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, slug: 'x' } } }), /slug must be "greeting"/],
     ['a value of another version', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, version: 2 } } }), /version must be 1/],
     ['an extra value field', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, temperature: 1 } } }), /unexpected property "temperature"/],
-    ['a bad variable', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, variables: [{ name: 1 }] } } }), /variables\[0\] name must be a string/],
+    ['declarations as objects', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, variables: [{ name: 'name' }] } } }), /unexpected property "variables": .*requiredVariables and optionalVariables/],
+    ['a variable name that is not a string', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, requiredVariables: [1] } } }), /requiredVariables\[0\] must be a string/],
+    ['no optional list', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, optionalVariables: undefined } } }), /optionalVariables must be an array/],
+    ['a variable both required and optional', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, optionalVariables: ['name'] } } }), /variable "name" is declared twice/],
+    ['a description of an undeclared variable', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, variableDescriptions: { tone: 'x' } } } }), /names "tone", which is not a declared variable/],
+    ['a description that is not a string', (f) => ({ ...f, variants: { ...f.variants, v1: { ...v1, variableDescriptions: { name: 1 } } } }), /variableDescriptions\["name"\] must be a string/],
     ['a missing default variant', (f) => ({ ...f, defaultVariant: 'v9' }), /defaultVariant must name one of the variants/],
     ['a foreign metadata slug', (f) => ({ ...f, metadata: { ...f.metadata, slug: 'x' } }), /metadata.slug/],
     ['a baseline that is not the default', (f) => ({ ...f, metadata: { ...f.metadata, baseline: 2 } }), /differs from the default variant/],
@@ -124,5 +133,24 @@ describe(parsePromptFlag.name, () => {
     expect(error).toBeInstanceOf(PromptFlagParseError);
     expect((error as PromptFlagParseError).message).toMatch(/^Flag "greeting" is not a promptflag prompt flag: /);
     expect((error as PromptFlagParseError).reason).toMatch(reason);
+  });
+});
+
+describe('the example flag files shipped in flags/examples', () => {
+  const dir = join(__dirname, '..', '..', '..', 'flags', 'examples');
+  const files = readdirSync(dir).filter((name) => name.endsWith('.json'));
+
+  it('exist', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files)('%s is a valid document whose flags parse and whose content hashes match their content', (file) => {
+    const document = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { flags: Record<string, unknown> };
+    validateFlagDocument(document);
+    for (const [slug, flag] of Object.entries(document.flags)) {
+      for (const value of parsePromptFlag(slug, flag).variantValues) {
+        expect(contentHash({ template: value.template, modelHint: value.modelHint, variables: declarationsOfValue(value) })).toBe(value.contentHash);
+      }
+    }
   });
 });

@@ -1,4 +1,3 @@
-import type { VariableDeclaration } from '../../registry/domain/prompt-version';
 import type { Allocation, RolloutSpec, TargetingRule } from '../../rollout/domain/rollout';
 import { isPlainObject } from './flag-document';
 import { PromptFlagParseError } from './flags.errors';
@@ -18,8 +17,7 @@ export interface ParsedPromptFlag {
 }
 
 const FLAG_KEYS = new Set(['state', 'variants', 'defaultVariant', 'targeting', 'metadata']);
-const VALUE_KEYS = ['slug', 'version', 'template', 'modelHint', 'contentHash', 'variables'] as const;
-const VARIABLE_KEYS = new Set(['name', 'required', 'description']);
+const VALUE_KEYS = new Set(['slug', 'version', 'template', 'modelHint', 'contentHash', 'requiredVariables', 'optionalVariables', 'variableDescriptions']);
 
 /**
  * The inverse of `buildPromptFlag`, for GitOps import: reads back the rollout and the version bodies of a flag in
@@ -192,39 +190,44 @@ function parseValue(key: string, name: string, version: number, value: unknown):
   };
   if (!isPlainObject(value)) return fail('value must be an object');
   for (const k of Object.keys(value)) {
-    if (!(VALUE_KEYS as readonly string[]).includes(k)) fail(`unexpected property "${k}"`);
+    if (k === 'variables') fail('unexpected property "variables": a flag value lists its variables by name in requiredVariables and optionalVariables');
+    if (!VALUE_KEYS.has(k)) fail(`unexpected property "${k}"`);
   }
   if (value['slug'] !== key) fail(`slug must be "${key}"`);
   if (value['version'] !== version) fail(`version must be ${version}`);
   for (const k of ['template', 'modelHint', 'contentHash'] as const) {
     if (typeof value[k] !== 'string') fail(`${k} must be a string`);
   }
-  const variables = value['variables'];
-  if (!Array.isArray(variables)) return fail('variables must be an array');
-  return {
+  const declared = new Set<string>();
+  const names = (k: 'requiredVariables' | 'optionalVariables'): string[] => {
+    const list = value[k];
+    if (!Array.isArray(list)) return fail(`${k} must be an array of variable names`);
+    list.forEach((n, i) => {
+      if (typeof n !== 'string') fail(`${k}[${i}] must be a string`);
+      if (declared.has(n as string)) fail(`variable "${n as string}" is declared twice`);
+      declared.add(n as string);
+    });
+    return [...(list as string[])];
+  };
+  const parsed: PromptFlagValue = {
     slug: key,
     version,
     template: value['template'] as string,
     modelHint: value['modelHint'] as string,
     contentHash: value['contentHash'] as string,
-    variables: variables.map((d, i) => parseVariable(d, (what) => fail(`variables[${i}] ${what}`))),
+    requiredVariables: names('requiredVariables'),
+    optionalVariables: names('optionalVariables'),
   };
-}
-
-function parseVariable(d: unknown, fail: Fail): VariableDeclaration {
-  if (!isPlainObject(d)) return fail('must be an object');
-  for (const k of Object.keys(d)) if (!VARIABLE_KEYS.has(k)) fail(`has unexpected property "${k}"`);
-  if (typeof d['name'] !== 'string') fail('name must be a string');
-  const out: VariableDeclaration = { name: d['name'] as string };
-  if (d['required'] !== undefined) {
-    if (typeof d['required'] !== 'boolean') fail('required must be a boolean');
-    out.required = d['required'] as boolean;
+  const descriptions = value['variableDescriptions'];
+  if (descriptions !== undefined) {
+    if (!isPlainObject(descriptions)) return fail('variableDescriptions must be an object of variable name → description');
+    for (const [n, text] of Object.entries(descriptions)) {
+      if (!declared.has(n)) fail(`variableDescriptions names "${n}", which is not a declared variable`);
+      if (typeof text !== 'string') fail(`variableDescriptions["${n}"] must be a string`);
+    }
+    parsed.variableDescriptions = { ...(descriptions as Record<string, string>) };
   }
-  if (d['description'] !== undefined) {
-    if (typeof d['description'] !== 'string') fail('description must be a string');
-    out.description = d['description'] as string;
-  }
-  return out;
+  return parsed;
 }
 
 /** The arguments of `{op: [...]}` (an object with that single key and an array value), else undefined. */

@@ -1,8 +1,9 @@
 import * as fc from 'fast-check';
+import { contentHash } from '../../registry/domain/content-hash';
 import type { RolloutSpec } from '../../rollout/domain/rollout';
 import { validateFlagDocument } from './flag-document';
 import { PromptFlagBuildError } from './flags.errors';
-import { buildFlagDocument, buildPromptFlag, variantName, versionOfVariant } from './prompt-flag';
+import { buildFlagDocument, buildPromptFlag, declarationsOfValue, promptFlagValue, variantName, versionOfVariant } from './prompt-flag';
 import { arbRollout } from './testing/arbitraries';
 import { promptVersion, versionsFor } from './testing/prompt-fixtures';
 
@@ -32,7 +33,8 @@ describe(buildPromptFlag.name, () => {
           template: v(1).template,
           modelHint: v(1).modelHint,
           contentHash: v(1).contentHash,
-          variables: [{ name: 'name', required: true }],
+          requiredVariables: ['name'],
+          optionalVariables: [],
         },
       },
       metadata: { slug: SLUG, revision: 7, baseline: 1 },
@@ -116,13 +118,44 @@ describe(buildPromptFlag.name, () => {
     expect(() => build({ allocation: [{ version: 9, weight: 1 }], rules: [] }, 4)).toThrow(/version 9/);
   });
 
-  it('drops undefined optional fields of variable declarations', () => {
+  it('lists variables by name, required and optional apart, with descriptions only where there are some', () => {
     const baseline = promptVersion(SLUG, 1, {
-      variables: [{ name: 'a', required: undefined, description: undefined }, { name: 'b', description: 'B' }],
+      variables: [
+        { name: 'a', required: undefined, description: undefined },
+        { name: 'b', required: true, description: 'B' },
+        { name: 'c', required: false },
+        { name: 'd', required: true },
+      ],
     });
-    const sut = buildPromptFlag({ slug: SLUG, revision: 1, baseline, trafficVersions: [], rollout: { allocation: [], rules: [] } });
+    const plain = promptVersion(SLUG, 2, { variables: [{ name: 'x', required: true }] });
+    const sut = buildPromptFlag({ slug: SLUG, revision: 1, baseline, trafficVersions: [plain], rollout: { allocation: [{ version: 2, weight: 1 }], rules: [] } });
 
-    expect(sut.variants['v1']?.variables).toStrictEqual([{ name: 'a' }, { name: 'b', description: 'B' }]);
+    expect(sut.variants['v1']).toMatchObject({ requiredVariables: ['b', 'd'], optionalVariables: ['a', 'c'], variableDescriptions: { b: 'B' } });
+    expect(sut.variants['v2']).toMatchObject({ requiredVariables: ['x'], optionalVariables: [] });
+    expect(sut.variants['v2']).not.toHaveProperty('variableDescriptions');
+    expect(sut.variants['v1']).not.toHaveProperty('variables');
+  });
+
+  it('gives back declarations with the same content hash as the version they came from', () => {
+    const variables = [
+      { name: 'tone', required: false, description: 'How to sound' },
+      { name: 'name', required: true },
+      { name: '__proto__', required: true, description: 'an awkward but valid name' },
+      { name: 'constructor', required: false },
+    ];
+    const version = promptVersion(SLUG, 1, { variables });
+
+    const declarations = declarationsOfValue(promptFlagValue(version));
+
+    expect(declarations).toStrictEqual([
+      { name: 'name', required: true },
+      { name: '__proto__', required: true, description: 'an awkward but valid name' },
+      { name: 'tone', required: false, description: 'How to sound' },
+      { name: 'constructor', required: false },
+    ]);
+    expect(contentHash({ template: version.template, modelHint: version.modelHint, variables: declarations })).toBe(
+      contentHash({ template: version.template, modelHint: version.modelHint, variables }),
+    );
   });
 
   it('refuses a rollout naming a version that was not supplied', () => {

@@ -15,14 +15,26 @@ export {
 /** The part of a version a flag serves (what {@link promptFlagValue} reads). */
 export type ServableVersion = Pick<PromptVersion, 'slug' | 'version' | 'template' | 'modelHint' | 'contentHash' | 'variables'>;
 
-/** The value a prompt flag's variant resolves to: everything a client needs to render that version. */
+/**
+ * The value a prompt flag's variant resolves to: everything a client needs to render that version.
+ *
+ * Variable declarations are flat lists of names, not one object per variable: every in-process client re-parses
+ * the whole document on every sync message, and flagd-core SHA-1s each flag with object-hash, whose cost grows
+ * with every object and key in a value (six declared variables as objects made a flag cost twice as much to load).
+ * {@link declarationsOfValue} turns the lists back into the registry's declarations.
+ */
 export type PromptFlagValue = {
   slug: string;
   version: number;
   template: string;
   modelHint: string;
   contentHash: string;
-  variables: VariableDeclaration[];
+  /** Variables a render must be given, in declaration order. */
+  requiredVariables: string[];
+  /** Variables a render may be given (a missing one renders as the empty string), in declaration order. */
+  optionalVariables: string[];
+  /** Present only when a declaration has a description: name → description. */
+  variableDescriptions?: Record<string, string>;
 };
 
 /** Flag metadata of a prompt flag (flagd allows only primitives). `killedTo` is present only while killed. */
@@ -75,14 +87,30 @@ export function versionOfVariant(name: string): number | undefined {
 }
 
 export function promptFlagValue(v: ServableVersion): PromptFlagValue {
-  return {
+  const value: PromptFlagValue = {
     slug: v.slug,
     version: v.version,
     template: v.template,
     modelHint: v.modelHint,
     contentHash: v.contentHash,
-    variables: v.variables.map(cleanVariable),
+    requiredVariables: v.variables.filter((d) => d.required === true).map((d) => d.name),
+    optionalVariables: v.variables.filter((d) => d.required !== true).map((d) => d.name),
   };
+  const described = v.variables.filter((d) => d.description !== undefined);
+  if (described.length > 0) value.variableDescriptions = Object.fromEntries(described.map((d) => [d.name, d.description as string]));
+  return value;
+}
+
+/**
+ * The declarations a value stands for: the required variables, then the optional ones, each with its description.
+ * Declaration order between the two lists is not kept (nothing depends on it, and the content hash sorts by name).
+ */
+export function declarationsOfValue(value: Pick<PromptFlagValue, 'requiredVariables' | 'optionalVariables' | 'variableDescriptions'>): VariableDeclaration[] {
+  const declare = (name: string, required: boolean): VariableDeclaration => {
+    const descriptions = value.variableDescriptions;
+    return descriptions !== undefined && Object.hasOwn(descriptions, name) ? { name, required, description: descriptions[name] } : { name, required };
+  };
+  return [...value.requiredVariables.map((name) => declare(name, true)), ...value.optionalVariables.map((name) => declare(name, false))];
 }
 
 /**
@@ -175,11 +203,4 @@ function buildSplit(allocation: Allocation[], bucketBy: string | undefined): Fla
     fractional: [{ cat: [{ var: FLAGD_FLAG_KEY_VAR }, { var: bucketBy }] }, ...buckets()],
   };
   return { if: [{ var: bucketBy }, byAttribute, shorthand] };
-}
-
-function cleanVariable(d: VariableDeclaration): VariableDeclaration {
-  const out: VariableDeclaration = { name: d.name };
-  if (d.required !== undefined) out.required = d.required;
-  if (d.description !== undefined) out.description = d.description;
-  return out;
 }

@@ -1,6 +1,6 @@
 import { bulkEtag, etagMatches, parseOfrepRequest, toOfrepAnswer, toOfrepEntry, toOfrepErrorCode } from './ofrep-mapping';
 
-const VALUE = { slug: 'triage', version: 2, template: 't', modelHint: 'm', contentHash: 'c'.repeat(64), variables: [] };
+const VALUE = { slug: 'triage', version: 2, template: 't', modelHint: 'm', contentHash: 'c'.repeat(64), requiredVariables: [], optionalVariables: [] };
 
 describe(parseOfrepRequest.name, () => {
   it.each([
