@@ -3,14 +3,17 @@
  *
  * Processes (bench/propagation/): the real Nest app (HTTP + flag-sync gRPC on a random SYNC_PORT,
  * SYNC_REQUIRE_AUTH=false) pinned to core 0; with REDIS_URL a second replica on the same Redis key prefix (core 0)
- * whose own resolver is watched too; BENCH_SYNC_CLIENT_PROCESSES (default 4) client processes sharing the 100
- * `FlagdProvider({ resolverType: 'in-process' })`, every one in its own OpenFeature domain (its own gRPC stream and
- * TCP connection), pinned alternately to core 1 and core 0. The orchestrator (this process) sends the HTTP calls.
+ * whose own resolver is watched too; BENCH_SYNC_CLIENT_PROCESSES (default: one per core) client processes sharing the
+ * 100 `FlagdProvider({ resolverType: 'in-process' })`, every one in its own OpenFeature domain (its own gRPC stream
+ * and TCP connection), pinned to the last core first, then down to core 0. The orchestrator (this process) sends the
+ * HTTP calls.
  *
- * Why the clients are spread over both cores: every sync message costs each stock client a full parse in
- * flagd-core (JSON, schema validation, an object-hash of every flag, a compiled targeting rule), about 0.5 ms here.
- * 100 clients on one core queue 50 ms of CPU behind each other, which measures that core, not propagation; real
- * clients run in separate services on separate machines.
+ * Why the clients are spread over both cores, one process per core: every sync message costs each stock client a
+ * full parse in flagd-core (JSON, schema validation, an object-hash of every flag, a compiled targeting rule) plus
+ * its gRPC receive and OpenFeature events, about 0.3 ms here. 100 clients on one core queue 30 ms of CPU behind each
+ * other, which measures that core, not propagation; real clients run in separate services on separate machines.
+ * More processes than cores only add context switches and a JIT and GC per process (4 processes on 2 cores spent
+ * about 1.2-1.7x the client CPU per change of 2 processes).
  *
  * Clock: every process stamps with `performance.timeOrigin + performance.now()` (wall clock in ms, sub-ms
  * resolution, same machine). Latency = last client (or replica) serving the new variant − arrival of the 200.
@@ -33,6 +36,8 @@ export interface PropagationFigure {
   /** `clients` is null when the client processes are spread over several cores (see `clientCores`). */
   pinned: { app: number | null; clients: number | null };
   clientCores: number[];
+  /** Unmeasured changes before the rounds: rollout changes, then kill/restore pairs. */
+  warmup: { rolloutChanges: number; killRestorePairs: number };
   /** Reference: GET /health round trips from the orchestrator, same run. */
   health: Summary;
   rollout: { latencyMs: Summary; putMs: Summary; firstClientMs: Summary; breakdown: Breakdown | null };
@@ -59,10 +64,12 @@ interface BreakdownSamples {
 }
 
 export async function runPropagationFigure(): Promise<PropagationFigure> {
-  const rolloutRounds = Number(process.env.BENCH_PROPAGATION_ROUNDS ?? 30);
-  const killRounds = Number(process.env.BENCH_KILL_ROUNDS ?? 50);
+  // 100 rounds each, so that p99 is the second-worst round rather than the worst of a few.
+  const rolloutRounds = Number(process.env.BENCH_PROPAGATION_ROUNDS ?? 100);
+  const killRounds = Number(process.env.BENCH_KILL_ROUNDS ?? 100);
+  const warmup = { rolloutChanges: Number(process.env.BENCH_PROPAGATION_WARMUP ?? 60), killRestorePairs: Number(process.env.BENCH_KILL_WARMUP ?? 10) };
   const clientsTotal = Number(process.env.BENCH_SYNC_CLIENTS ?? 100);
-  const clientProcesses = Number(process.env.BENCH_SYNC_CLIENT_PROCESSES ?? 4);
+  const clientProcesses = Number(process.env.BENCH_SYNC_CLIENT_PROCESSES ?? availableParallelism());
   const perProcess = Math.ceil(clientsTotal / clientProcesses);
   const prefix = `bench-prop-${process.pid}-${Date.now().toString(36)}`;
   const app = new BenchChild(APP_WORKER, ['primary', prefix], { cpu: 0, stdout: 'ignore' });
@@ -121,9 +128,12 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       return (await app.next<BenchMessage & { at: number[] }>('changes')).at;
     };
 
-    // Warm-up: HTTP client, routes and every client's first change.
+    // Warm-up, unmeasured: HTTP client and routes, then enough changes for V8 to finish optimising the stock
+    // clients' parse path (object-hash, ajv, json-logic): over the first ~40 changes each client process spends up
+    // to 3x the CPU per change it spends afterwards.
     for (let i = 0; i < 20; i++) await call('GET', '/health');
-    for (const version of [3, 2]) {
+    for (let i = 0; i < Math.max(2, warmup.rolloutChanges); i++) {
+      const version = i % 2 === 0 ? 3 : 2;
       const armed = await arm(`v${version}`, false);
       await putRollout(version);
       await armed.clients();
@@ -150,6 +160,15 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       const armed = await arm('v2', false);
       await putRollout(2);
       await armed.clients();
+    }
+
+    for (let i = 0; i < warmup.killRestorePairs; i++) {
+      const killed = await arm('v1', true);
+      await call('POST', `/v1/prompts/${SLUG}/kill`, { reason: `bench warm-up kill ${i}` });
+      await Promise.all([killed.clients(), killed.apps()]);
+      const restored = await arm('v2', true);
+      await call('POST', `/v1/prompts/${SLUG}/restore`, { reason: `bench warm-up restore ${i}` });
+      await Promise.all([restored.clients(), restored.apps()]);
     }
 
     const kill = { latency: [] as number[], post: [] as number[], first: [] as number[], replica: [] as number[], restore: [] as number[], breakdown: emptySamples() };
@@ -179,6 +198,7 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       replicas: replica ? 2 : 1,
       pinned: { app: app.pinnedTo ?? null, clients: spread ? null : (clients[0]?.pinnedTo ?? null) },
       clientCores: clients.flatMap((c) => (c.pinnedTo === undefined ? [] : [c.pinnedTo])),
+      warmup,
       health: summarize(health),
       rollout: { latencyMs: summarize(rollout.latency), putMs: summarize(rollout.put), firstClientMs: summarize(rollout.first), breakdown: summarizeBreakdown(rollout.breakdown) },
       kill: {
