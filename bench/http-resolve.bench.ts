@@ -78,6 +78,16 @@ export interface LoadRun {
   bytesPerResponse: number;
 }
 
+/** Gaps of more than {@link STALL_THRESHOLD_MS} between two clock reads of a busy loop that never yields. */
+export interface StallProbe {
+  seconds: number;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+const STALL_THRESHOLD_MS = 0.5;
+
 export interface TargetResult {
   name: string;
   runs: LoadRun[];
@@ -96,6 +106,10 @@ export interface HttpFigure {
   app: TargetResult;
   /** What-if (bench code, not a service route): the same resolve on a plain Fastify route inside the app. */
   whatIf: TargetResult;
+  /** One connection, one request at a time: the latency floor of this machine's loopback and scheduler. */
+  oneConnection: { seconds: number; bare: LoadRun; app: LoadRun };
+  /** A busy loop in the (idle) bare server's process: how often the machine stops a running process. */
+  stalls: StallProbe;
   sample: { status: number; bytes: number; hasRendered: boolean; variant: string };
   profile: { file: string; hot: HotFunction[] };
   /** The app profile split into non-overlapping cost groups. */
@@ -134,8 +148,8 @@ export async function runHttpFigure(): Promise<HttpFigure> {
     const sampleText = await sampleRes.text();
     const sampleJson = JSON.parse(sampleText) as { rendered?: string; variant: string };
 
-    const run = async (url: string, secs: number): Promise<LoadRun> => {
-      generator.send({ type: 'run', url, seconds: secs, connections: settings.connections, pipelining: settings.pipelining, headers, bodies });
+    const run = async (url: string, secs: number, connections = settings.connections): Promise<LoadRun> => {
+      generator.send({ type: 'run', url, seconds: secs, connections, pipelining: settings.pipelining, headers, bodies });
       return (await generator.next<BenchMessage & { run: LoadRun }>('load-result', (secs + 60) * 1000)).run;
     };
     const cpuMark = async (server: BenchChild) => {
@@ -156,6 +170,15 @@ export async function runHttpFigure(): Promise<HttpFigure> {
       }
     }
 
+    bareServer.send({ type: 'stall-probe', seconds: 3 });
+    const { stalls } = await bareServer.next<BenchMessage & { stalls: StallProbe }>('stall-probe-result');
+    const oneConnectionSeconds = Number(process.env.BENCH_ONE_CONNECTION_SECONDS ?? 5);
+    const oneConnection = {
+      seconds: oneConnectionSeconds,
+      bare: await run(targets[0].url, oneConnectionSeconds, 1),
+      app: await run(targets[1].url, oneConnectionSeconds, 1),
+    };
+
     // Separate, shorter runs with the sampling profiler on in each server (not part of the figures).
     const profiled = async (server: BenchChild, url: string) => {
       server.send({ type: 'profile', ms: 3000 });
@@ -175,6 +198,8 @@ export async function runHttpFigure(): Promise<HttpFigure> {
       bare: results[0],
       app: results[1],
       whatIf: results[2],
+      oneConnection,
+      stalls,
       sample: { status: sampleRes.status, bytes: Buffer.byteLength(sampleText), hasRendered: typeof sampleJson.rendered === 'string', variant: sampleJson.variant },
       profile: { file: profile.file, hot: profile.hot },
       appCost: attribute(profile.file, APP_COST_GROUPS, PASS_THROUGH, REST),
@@ -242,11 +267,31 @@ async function serverChild(kind: string): Promise<void> {
       void profileWhile(`http-${kind}`, () => new Promise((resolve) => setTimeout(resolve, Number(message.ms)))).then((result) =>
         report({ type: 'profile-result', ...result }),
       );
+    } else if (message.type === 'stall-probe') {
+      void report({ type: 'stall-probe-result', stalls: probeStalls(Number(message.seconds)) });
     } else if (message.type === 'stop') {
       void close().finally(() => process.exit(0));
     }
   });
   await new Promise(() => {}); // serve until stopped
+}
+
+/** Spins for `seconds` (blocking this process) and counts the gaps in which it was not running. */
+function probeStalls(seconds: number): StallProbe {
+  const end = performance.now() + seconds * 1000;
+  let last = performance.now();
+  const probe: StallProbe = { seconds, count: 0, totalMs: 0, maxMs: 0 };
+  while (last < end) {
+    const now = performance.now();
+    const gap = now - last;
+    if (gap > STALL_THRESHOLD_MS) {
+      probe.count += 1;
+      probe.totalMs += gap;
+      probe.maxMs = Math.max(probe.maxMs, gap);
+    }
+    last = now;
+  }
+  return probe;
 }
 
 const WHAT_IF_PREFIX = '/bench-what-if';
