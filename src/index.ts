@@ -9,3 +9,5 @@ export type { PromptflagExposureOptions, PromptflagInProcessOptions, PromptflagM
 export type { Exposure, ExposureStats } from './plugin/exposure.sender';
 export { PromptflagResolveError } from './plugin/plugin.errors';
 export { InvalidVariableValueError, MissingVariableError, UndeclaredVariableError } from './registry/domain/registry.errors';
+/** The value every prompt flag variant resolves to, for consumers that evaluate with their own OpenFeature client. */
+export type { PromptFlagValue } from './flags/domain/prompt-flag';
