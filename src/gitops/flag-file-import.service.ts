@@ -5,7 +5,7 @@ import type { Principal } from '../auth/domain/principal';
 import { UnprocessableError } from '../common/domain/domain-error';
 import { AppConfig } from '../config/app-config';
 import { validateFlagDocument } from '../flags/domain/flag-document';
-import { declarationsOfValue } from '../flags/domain/prompt-flag';
+import { contentOfValue } from '../flags/domain/prompt-flag';
 import { parsePromptFlag, type ParsedPromptFlag } from '../flags/domain/prompt-flag-parser';
 import { contentHash } from '../registry/domain/content-hash';
 import type { PromptStatus } from '../registry/domain/prompt-version';
@@ -96,7 +96,7 @@ export class FlagFileImportService implements OnApplicationBootstrap {
       if (await this.store.getVersion(slug, value.version)) continue;
       const { version } = await this.registry.createVersion(
         slug,
-        { template: value.template, variables: declarationsOfValue(value), modelHint: value.modelHint, rationale: reason },
+        { ...contentOfValue(value), rationale: reason },
         GITOPS,
         `gitops:v${value.version}:${value.contentHash}`,
       );
@@ -115,7 +115,7 @@ export class FlagFileImportService implements OnApplicationBootstrap {
   private async checkVersions(slug: string, parsed: ParsedPromptFlag): Promise<void> {
     let next = (await this.store.getState(slug)).latestVersion + 1;
     for (const value of parsed.variantValues) {
-      const computed = contentHash({ template: value.template, variables: declarationsOfValue(value), modelHint: value.modelHint });
+      const computed = contentHash(contentOfValue(value));
       if (computed !== value.contentHash) throw new UnprocessableError(`v${value.version}: contentHash does not match its template, variables and modelHint`);
       const existing = await this.store.getVersion(slug, value.version);
       if (existing) {

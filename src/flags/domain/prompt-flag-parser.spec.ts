@@ -5,7 +5,7 @@ import { contentHash } from '../../registry/domain/content-hash';
 import type { RolloutSpec } from '../../rollout/domain/rollout';
 import { PromptFlagParseError } from './flags.errors';
 import { validateFlagDocument } from './flag-document';
-import { buildPromptFlag, declarationsOfValue, promptFlagValue } from './prompt-flag';
+import { buildPromptFlag, contentOfValue, promptFlagValue } from './prompt-flag';
 import { parsePromptFlag } from './prompt-flag-parser';
 import { arbRollout } from './testing/arbitraries';
 import { promptFlag, promptVersion, versionsFor } from './testing/prompt-fixtures';
@@ -149,7 +149,7 @@ describe('the example flag files shipped in flags/examples', () => {
     validateFlagDocument(document);
     for (const [slug, flag] of Object.entries(document.flags)) {
       for (const value of parsePromptFlag(slug, flag).variantValues) {
-        expect(contentHash({ template: value.template, modelHint: value.modelHint, variables: declarationsOfValue(value) })).toBe(value.contentHash);
+        expect(contentHash(contentOfValue(value))).toBe(value.contentHash);
       }
     }
   });

@@ -1,4 +1,4 @@
-import type { PromptVersion, VariableDeclaration } from '../../registry/domain/prompt-version';
+import type { PromptContent, PromptVersion, VariableDeclaration } from '../../registry/domain/prompt-version';
 import type { Allocation, RolloutSpec, TargetingRule } from '../../rollout/domain/rollout';
 import type { FlagdFlagDefinition, FlagdTargeting } from './flag-document';
 import { PromptFlagBuildError } from './flags.errors';
@@ -111,6 +111,11 @@ export function declarationsOfValue(value: Pick<PromptFlagValue, 'requiredVariab
     return descriptions !== undefined && Object.hasOwn(descriptions, name) ? { name, required, description: descriptions[name] } : { name, required };
   };
   return [...value.requiredVariables.map((name) => declare(name, true)), ...value.optionalVariables.map((name) => declare(name, false))];
+}
+
+/** What a value's `contentHash` covers: its template, its declarations and its model hint. */
+export function contentOfValue(value: PromptFlagValue): PromptContent {
+  return { template: value.template, variables: declarationsOfValue(value), modelHint: value.modelHint };
 }
 
 /**
