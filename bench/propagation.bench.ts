@@ -87,6 +87,7 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
       return { at, ms: at - started, json: JSON.parse(text) as Record<string, unknown> };
     };
+    /** PUT …/rollout with 100 % on `version`, If-Match the revision just read; resolves with the PUT's own timing. */
     const putRollout = async (version: number) => {
       const current = await call('GET', `/v1/prompts/${SLUG}/rollout`);
       return call('PUT', `/v1/prompts/${SLUG}/rollout`, { reason: 'bench', allocation: [{ version, weight: 1 }], rules: [] }, { 'if-match': `"${String(current.json.revision)}"` });
@@ -128,66 +129,61 @@ export async function runPropagationFigure(): Promise<PropagationFigure> {
       return (await app.next<BenchMessage & { at: number[] }>('changes')).at;
     };
 
+    /** Rolls out the other of v2/v3 (alternating from the last change, warm-up included) and waits for every client. */
+    let rolledOut = 2;
+    const rolloutRound = async () => {
+      const version = (rolledOut = rolledOut === 2 ? 3 : 2);
+      const armed = await arm(`v${version}`, false);
+      await appChanges();
+      const res = await putRollout(version);
+      const reached = await armed.clients();
+      await armed.apps();
+      return { res, reached, changes: await appChanges() };
+    };
+    /** Kills to the prod baseline v1, then restores the rollout (v2); waits for every client and watched resolver each time. */
+    const killRound = async (label: string) => {
+      const armed = await arm('v1', true);
+      await appChanges();
+      const res = await call('POST', `/v1/prompts/${SLUG}/kill`, { reason: `bench kill ${label}` });
+      const [reached, served] = await Promise.all([armed.clients(), armed.apps()]);
+      const changes = await appChanges();
+      const back = await arm('v2', true);
+      const restored = await call('POST', `/v1/prompts/${SLUG}/restore`, { reason: `bench restore ${label}` });
+      const [backReached, backServed] = await Promise.all([back.clients(), back.apps()]);
+      const restoredAt = Math.max(...backReached.map((r) => r.lastAt), ...backServed.map((s) => s.at));
+      return { res, reached, served, changes, restoreMs: restoredAt - restored.at };
+    };
+
     // Warm-up, unmeasured: HTTP client and routes, then enough changes for V8 to finish optimising the stock
     // clients' parse path (object-hash, ajv, json-logic): over the first ~40 changes each client process spends up
     // to 3x the CPU per change it spends afterwards.
     for (let i = 0; i < 20; i++) await call('GET', '/health');
-    for (let i = 0; i < Math.max(2, warmup.rolloutChanges); i++) {
-      const version = i % 2 === 0 ? 3 : 2;
-      const armed = await arm(`v${version}`, false);
-      await putRollout(version);
-      await armed.clients();
-    }
+    for (let i = 0; i < warmup.rolloutChanges; i++) await rolloutRound();
 
     const health: number[] = [];
     const rollout = { latency: [] as number[], put: [] as number[], first: [] as number[], breakdown: emptySamples() };
     for (let i = 0; i < rolloutRounds; i++) {
       for (let h = 0; h < 5; h++) health.push((await call('GET', '/health')).ms);
-      const version = i % 2 === 0 ? 3 : 2;
-      const current = await call('GET', `/v1/prompts/${SLUG}/rollout`);
-      const armed = await arm(`v${version}`, false);
-      await appChanges();
-      const res = await call('PUT', `/v1/prompts/${SLUG}/rollout`, { reason: 'bench', allocation: [{ version, weight: 1 }], rules: [] }, { 'if-match': `"${String(current.json.revision)}"` });
-      const reached = await armed.clients();
-      await armed.apps();
+      const { res, reached, changes } = await rolloutRound();
       rollout.latency.push(Math.max(...reached.map((r) => r.lastAt)) - res.at);
       rollout.first.push(Math.min(...reached.map((r) => r.firstAt)) - res.at);
       rollout.put.push(res.ms);
-      addBreakdown(rollout.breakdown, res.at, await appChanges(), reached, clientsTotal);
+      addBreakdown(rollout.breakdown, res.at, changes, reached, clientsTotal);
     }
-    // Leave the rollout on v2 (the kill serves the prod baseline v1; restore brings v2 back).
-    if (rolloutRounds % 2 === 1) {
-      const armed = await arm('v2', false);
-      await putRollout(2);
-      await armed.clients();
-    }
+    // The kill rounds restore to v2: start from it.
+    if (rolledOut !== 2) await rolloutRound();
 
-    for (let i = 0; i < warmup.killRestorePairs; i++) {
-      const killed = await arm('v1', true);
-      await call('POST', `/v1/prompts/${SLUG}/kill`, { reason: `bench warm-up kill ${i}` });
-      await Promise.all([killed.clients(), killed.apps()]);
-      const restored = await arm('v2', true);
-      await call('POST', `/v1/prompts/${SLUG}/restore`, { reason: `bench warm-up restore ${i}` });
-      await Promise.all([restored.clients(), restored.apps()]);
-    }
-
+    for (let i = 0; i < warmup.killRestorePairs; i++) await killRound(`warm-up ${i}`);
     const kill = { latency: [] as number[], post: [] as number[], first: [] as number[], replica: [] as number[], restore: [] as number[], breakdown: emptySamples() };
     for (let i = 0; i < killRounds; i++) {
       for (let h = 0; h < 2; h++) health.push((await call('GET', '/health')).ms);
-      const armed = await arm('v1', true);
-      await appChanges();
-      const res = await call('POST', `/v1/prompts/${SLUG}/kill`, { reason: `bench kill ${i}` });
-      const [reached, served] = await Promise.all([armed.clients(), armed.apps()]);
-      const appTimes = served.map((s) => s.at);
-      kill.latency.push(Math.max(...reached.map((r) => r.lastAt), ...appTimes) - res.at);
+      const { res, reached, served, changes, restoreMs } = await killRound(String(i));
+      kill.latency.push(Math.max(...reached.map((r) => r.lastAt), ...served.map((s) => s.at)) - res.at);
       kill.first.push(Math.min(...reached.map((r) => r.firstAt)) - res.at);
       if (replica) kill.replica.push(served[served.length - 1].at - res.at);
       kill.post.push(res.ms);
-      addBreakdown(kill.breakdown, res.at, await appChanges(), reached, clientsTotal);
-      const back = await arm('v2', true);
-      const restored = await call('POST', `/v1/prompts/${SLUG}/restore`, { reason: `bench restore ${i}` });
-      const [backReached, backServed] = await Promise.all([back.clients(), back.apps()]);
-      kill.restore.push(Math.max(...backReached.map((r) => r.lastAt), ...backServed.map((s) => s.at)) - restored.at);
+      addBreakdown(kill.breakdown, res.at, changes, reached, clientsTotal);
+      kill.restore.push(restoreMs);
     }
 
     const spread = new Set(cores).size > 1;
